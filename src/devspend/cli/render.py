@@ -1,0 +1,1 @@
+"""Rich rendering shared by CLI commands (tables, money for people, progress)."""

@@ -1,0 +1,68 @@
+"""One validated settings object, read from ``DEVSPEND_*`` environment variables.
+
+Nothing reads the environment at import time: callers build a :class:`Settings`
+with :func:`load_settings` and pass it down explicitly, so tests can run many
+differently configured instances side by side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("devspend", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything devspend can be configured with; see the README's table."""
+
+    model_config = SettingsConfigDict(env_prefix="DEVSPEND_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+
+    cursor_base_url: str = "https://api.cursor.com"
+    cursor_rpm: float = Field(default=20.0, gt=0)
+    cursor_events_rpm: float = Field(default=60.0, gt=0)
+    cursor_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    backfill_days: int = Field(default=365, ge=1, le=365)
+    sync_lookback_hours: int = Field(default=48, ge=0)
+    sync_interval_minutes: int = Field(default=60, ge=1)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    trusted_auth_header: str | None = None
+    session_max_age_seconds: int = 14 * 24 * 3600
+
+    invoice_issuer_name: str = "Anysphere, Inc."
+    owner_tag_key: str = "owner"
+
+    @field_validator("cursor_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'devspend.db'}"
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where a generated encryption key lives when ``DEVSPEND_SECRET_KEY`` is unset."""
+        return self.data_dir / "secret.key"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, with explicit overrides winning."""
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""Everything that knows SQL. Never touches the network."""

@@ -1,0 +1,1 @@
+"""Web users, sessions and API tokens (owned by the web app issue)."""

@@ -1,0 +1,1 @@
+"""Imported cloud costs (FOCUS) and people/team allocation (owned by the FOCUS issue)."""

@@ -1,0 +1,251 @@
+"""The usage schema: integrations, people, raw events, summaries, spend, groups, sync state.
+
+Money is stored as integer micro-cents (``*_ucents``, see :mod:`devspend.money`) and
+request units as integer millionths (``*_micros``), so sums are exact on both engines.
+Days are UTC dates. Summary tables are maintained in the same transaction as the
+events they summarise; reports read summaries, never ``usage_events``.
+
+Grains (chosen from ``shared/reference/storage-measurements.md``):
+- ``usage_daily_user``   day × person                        (top users, people page)
+- ``usage_daily_model``  day × model                         (model mix, charts)
+- ``usage_daily_kind``   day × kind                          (included vs usage-based)
+- ``usage_daily_detail`` day × person × model × kind × max   (drill-down, FOCUS export grain)
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from devspend.store.metadata import metadata
+
+# Autoincrementing 64-bit ids that SQLite still treats as ROWID aliases.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _measures() -> list[Column[int]]:
+    """The additive measures every usage summary carries (one definition, four tables)."""
+    names = (
+        "events", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
+        "total_ucents", "charged_ucents", "token_fee_ucents", "requests_costs_micros",
+        "usage_based_events", "included_events", "errored_events", "other_kind_events",
+        "chargeable_events", "max_mode_events", "headless_events", "token_based_events",
+    )  # fmt: skip
+    return [Column(n, BigInteger, nullable=False, server_default="0") for n in names]
+
+
+MEASURE_COLUMNS: tuple[str, ...] = tuple(c.name for c in _measures())
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider", String(32), nullable=False, server_default="cursor"),
+    Column("display_name", String(200)),
+    Column("api_key_encrypted", LargeBinary, nullable=False),
+    Column("key_hint", String(32), nullable=False),
+    Column("status", String(32), nullable=False, server_default="connecting"),
+    Column("status_message", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_sync_at", DateTime(timezone=True)),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("history_start", Date),
+    Column("backfill_start_ms", BigInteger),
+    Column("backfill_windows_total", Integer, nullable=False, server_default="0"),
+    Column("backfill_windows_done", Integer, nullable=False, server_default="0"),
+    Column("watermark_ms", BigInteger),
+    Column("capabilities", Text),
+    Column("disconnected_at", DateTime(timezone=True)),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200)),
+    Column("cursor_user_id", String(64)),
+    Column("role", String(32)),
+    Column("is_removed", Boolean, nullable=False, server_default="0"),
+    Column("first_seen_day", Date),
+    Column("last_active_day", Date),
+    UniqueConstraint("integration_id", "email"),
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+kinds = Table(
+    "kinds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # usage_based | included | errored | other: how reports bucket this kind
+    Column("category", String(32), nullable=False),
+)
+
+usage_events = Table(
+    "usage_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("person_id", ForeignKey("people.id"), nullable=False),
+    Column("model_id", ForeignKey("models.id"), nullable=False),
+    Column("kind_id", ForeignKey("kinds.id"), nullable=False),
+    Column("max_mode", Boolean, nullable=False),
+    Column("is_headless", Boolean, nullable=False),
+    Column("is_token_based", Boolean, nullable=False),
+    Column("is_chargeable", Boolean),
+    Column("requests_costs_micros", BigInteger, nullable=False),
+    Column("input_tokens", BigInteger, nullable=False),
+    Column("output_tokens", BigInteger, nullable=False),
+    Column("cache_write_tokens", BigInteger, nullable=False),
+    Column("cache_read_tokens", BigInteger, nullable=False),
+    Column("total_ucents", BigInteger, nullable=False),
+    Column("charged_ucents", BigInteger, nullable=False),
+    Column("token_fee_ucents", BigInteger, nullable=False),
+    # blake2b-128 of the canonical raw JSON, and its rank among identical events
+    Column("fingerprint", String(32), nullable=False),
+    Column("occurrence", SmallInteger, nullable=False),
+    Column("raw", Text, nullable=False),
+    UniqueConstraint("integration_id", "ts_ms", "fingerprint", "occurrence"),
+    Index("ix_usage_events_person_ts", "person_id", "ts_ms"),
+    Index("ix_usage_events_integration_day", "integration_id", "day"),
+)
+
+
+def _summary(name: str, *keys: Column[object]) -> Table:
+    key_names = ["integration_id", "day", *(k.name for k in keys)]
+    return Table(
+        name,
+        metadata,
+        Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"),
+               primary_key=True),
+        Column("day", Date, primary_key=True),
+        *keys,
+        *_measures(),
+        Index(f"ix_{name}_day", "day", *key_names[2:]),
+    )
+
+
+usage_daily_user = _summary(
+    "usage_daily_user",
+    Column("person_id", ForeignKey("people.id"), primary_key=True),
+)
+usage_daily_model = _summary(
+    "usage_daily_model",
+    Column("model_id", ForeignKey("models.id"), primary_key=True),
+)
+usage_daily_kind = _summary(
+    "usage_daily_kind",
+    Column("kind_id", ForeignKey("kinds.id"), primary_key=True),
+)
+usage_daily_detail = _summary(
+    "usage_daily_detail",
+    Column("person_id", ForeignKey("people.id"), primary_key=True),
+    Column("model_id", ForeignKey("models.id"), primary_key=True),
+    Column("kind_id", ForeignKey("kinds.id"), primary_key=True),
+    Column("max_mode", Boolean, primary_key=True),
+)
+
+daily_usage = Table(
+    "daily_usage",
+    metadata,
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("email", String(320), primary_key=True),
+    Column("is_active", Boolean, nullable=False),
+    Column("subscription_included_reqs", BigInteger, nullable=False, server_default="0"),
+    Column("usage_based_reqs", BigInteger, nullable=False, server_default="0"),
+    Column("api_key_reqs", BigInteger, nullable=False, server_default="0"),
+    Column("most_used_model", String(200)),
+    Column("raw", Text, nullable=False),
+)
+
+member_spend = Table(
+    "member_spend",
+    metadata,
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("cycle_start", DateTime(timezone=True), primary_key=True),
+    Column("email", String(320), primary_key=True),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("spend_ucents", BigInteger, nullable=False),
+    Column("overall_spend_ucents", BigInteger),
+    Column("fast_premium_requests", BigInteger),
+    Column("hard_limit_override_dollars", BigInteger),
+    Column("monthly_limit_dollars", BigInteger),
+    Column("effective_per_user_limit_dollars", BigInteger),
+    Column("raw", Text, nullable=False),
+)
+
+billing_groups = Table(
+    "billing_groups",
+    metadata,
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("group_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("type", String(32)),
+    Column("cycle_start", Date),
+    Column("spend_ucents", BigInteger),
+    Column("member_count", Integer),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+billing_group_members = Table(
+    "billing_group_members",
+    metadata,
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("group_id", String(100), primary_key=True),
+    Column("email", String(320), primary_key=True),
+    Column("joined_at_ms", BigInteger, primary_key=True, server_default="0"),
+    Column("left_at_ms", BigInteger),
+    Column("spend_ucents", BigInteger),
+)
+
+sync_windows = Table(
+    "sync_windows",
+    metadata,
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("start_ms", BigInteger, primary_key=True),
+    Column("end_ms", BigInteger, nullable=False),
+    Column("events", BigInteger, nullable=False, server_default="0"),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
+)
+
+usage_coverage = Table(
+    "usage_coverage",
+    metadata,
+    Column("integration_id", ForeignKey("integrations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("day", Date, primary_key=True),
+    # complete | partial | unavailable
+    Column("status", String(16), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
