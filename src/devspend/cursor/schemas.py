@@ -106,7 +106,7 @@ def _opt_int(value: Any) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class UsageEvent:
-    """One row of ``/teams/filtered-usage-events``. Events have no id: see docs/events-without-ids.md."""
+    """One row of ``/teams/filtered-usage-events``; it has no id (docs/events-without-ids.md)."""
 
     timestamp_ms: int
     user_email: str
@@ -236,7 +236,7 @@ def parse_daily_usage_row(obj: JsonObject) -> DailyUsageRow:
 
 @dataclass(frozen=True, slots=True)
 class MemberSpend:
-    """One member's spend in the current cycle (``/teams/spend``): a gauge, never summed over time."""
+    """A member's spend this cycle (``/teams/spend``): a gauge, never summed over time."""
 
     user_id: str | None
     email: str

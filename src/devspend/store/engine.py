@@ -1,4 +1,4 @@
-"""``make_engine(url)``: the embedded SQLite file (WAL) or a PostgreSQL server, one schema for both."""
+"""``make_engine(url)``: the embedded SQLite file (WAL) or PostgreSQL, one schema for both."""
 
 from __future__ import annotations
 

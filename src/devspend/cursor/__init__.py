@@ -1,0 +1,1 @@
+"""Everything that knows Cursor's wire format. Never touches the database."""
