@@ -357,3 +357,17 @@ def parse_billing_groups(obj: JsonObject) -> BillingGroups:
         cycle_start=_day(cycle.get("cycleStart")),
         cycle_end=_day(cycle.get("cycleEnd")),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EventsPage:
+    """One page of usage events with where it sits: window, page number and totals.
+
+    Sync checkpoints on (window, page), so it needs this context next to the events.
+    """
+
+    events: list[UsageEvent]
+    page: int
+    num_pages: int
+    total_events: int
+    window: tuple[int, int]

@@ -1,0 +1,102 @@
+"""What an API key can read, in plain words: the engine behind ``devspend cursor check``.
+
+Each read endpoint is probed with the smallest request it accepts. The result says
+which endpoints are readable, what is wrong (bad key, plan, a missing permission)
+and how far back usage events go. A key is usable by devspend when it can read
+usage events; the other endpoints enrich reports but are optional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from devspend.cursor.client import (
+    DAILY_USAGE_PATH,
+    EVENTS_PATH,
+    SPEND_PATH,
+    CursorClient,
+)
+from devspend.cursor.endpoints import get_billing_groups, list_members
+from devspend.cursor.history import find_history_start
+from devspend.cursor.windows import DAY_MS
+from devspend.errors import (
+    CursorAuthError,
+    CursorError,
+    CursorPlanError,
+    CursorUnavailableError,
+)
+
+KNOWN_KEY_PREFIXES = ("key_", "crsr_")
+EVENTS = "usage events"
+
+
+@dataclass(slots=True)
+class KeyCheck:
+    """The verdict on a key: per-endpoint readability, problems, history depth."""
+
+    readable: dict[str, bool] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    history_start: date | None = None
+    can_read_events: bool = False
+
+
+def key_prefix_warning(api_key: str) -> str | None:
+    """A warning for a key with an unfamiliar prefix (never refused: formats change)."""
+    if api_key.startswith(KNOWN_KEY_PREFIXES):
+        return None
+    known = " or ".join(f"'{p}'" for p in KNOWN_KEY_PREFIXES)
+    return (
+        f"The key does not start with {known} like Cursor Admin API keys do; "
+        "trying it anyway. If it fails, check you copied an Admin API key."
+    )
+
+
+def _probes(client: CursorClient, now_ms: int) -> list[tuple[str, Callable[[], Any]]]:
+    day = {"startDate": now_ms - DAY_MS + 1, "endDate": now_ms, "page": 1, "pageSize": 1}
+    return [
+        ("members", lambda: list_members(client)),
+        (EVENTS, lambda: client.post(EVENTS_PATH, body=day)),
+        ("daily usage", lambda: client.post(DAILY_USAGE_PATH, body=day)),
+        ("spend", lambda: client.post(SPEND_PATH, body={"page": 1, "pageSize": 1})),
+        ("billing groups", lambda: get_billing_groups(client)),
+    ]
+
+
+def check_key(client: CursorClient, *, now_ms: int, lookback_days: int = 365) -> KeyCheck:
+    """Probe every read endpoint with this client's key and say what works and what not."""
+    result = KeyCheck()
+    for label, probe in _probes(client, now_ms):
+        try:
+            probe()
+        except (CursorAuthError, CursorUnavailableError) as exc:
+            result.problems.append(str(exc))
+            break  # a bad key or an unreachable Cursor fails everywhere: say it once
+        except CursorPlanError as exc:
+            result.readable[label] = False
+            message = str(exc)
+            if label == "billing groups":
+                message = (
+                    "Billing groups are not readable (Enterprise only); "
+                    "team allocation will use other sources."
+                )
+            if message not in result.problems:
+                result.problems.append(message)
+        except CursorError as exc:
+            result.readable[label] = False
+            result.problems.append(f"{label}: {exc}")
+        else:
+            result.readable[label] = True
+    for label, _ in _probes(client, now_ms):
+        result.readable.setdefault(label, False)
+    result.can_read_events = result.readable[EVENTS]
+    if result.can_read_events:
+        try:
+            result.history_start = find_history_start(
+                client, now_ms=now_ms, lookback_days=lookback_days
+            )
+        except CursorError as exc:
+            result.problems.append(f"history depth: {exc}")
+    return result

@@ -1,0 +1,284 @@
+"""CursorClient: the one door to Cursor's Admin API — read-only, paced, patient, key-safe.
+
+* Auth is HTTP Basic with the key as username and an empty password.
+* Only the five read endpoints in :data:`READ_ENDPOINTS` can be called; anything
+  else is refused before a byte leaves the process (devspend never writes to Cursor).
+* Each endpoint has its own :class:`~devspend.cursor.pacing.Pacer` at the documented
+  limit, so backfills run at full speed without provoking 429s.
+* 429, 5xx, timeouts and dropped connections are retried per :class:`RetryPolicy`;
+  401/403/400 become the matching :mod:`devspend.errors` classes at once.
+* The key never appears in messages, logs or ``repr``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from devspend.cursor.clock import Clock, SystemClock
+from devspend.cursor.pacing import Pacer
+from devspend.cursor.retry import RETRYABLE_EXCEPTIONS, RetryPolicy, parse_retry_after
+from devspend.cursor.schemas import decode_json
+from devspend.errors import (
+    CursorAuthError,
+    CursorError,
+    CursorPlanError,
+    CursorProtocolError,
+    CursorRequestError,
+    CursorUnavailableError,
+)
+from devspend.settings import Settings
+
+__all__ = [
+    "EVENTS_PATH",
+    "READ_ENDPOINTS",
+    "ClientStats",
+    "Clock",
+    "CursorClient",
+    "RetryPolicy",
+    "SystemClock",
+]
+
+log = logging.getLogger(__name__)
+
+MEMBERS_PATH = "/teams/members"
+DAILY_USAGE_PATH = "/teams/daily-usage-data"
+EVENTS_PATH = "/teams/filtered-usage-events"
+SPEND_PATH = "/teams/spend"
+GROUPS_PATH = "/teams/groups"
+
+# Everything devspend may ever ask of Cursor. All are reads, even the POSTs.
+READ_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", MEMBERS_PATH),
+        ("POST", DAILY_USAGE_PATH),
+        ("POST", EVENTS_PATH),
+        ("POST", SPEND_PATH),
+        ("GET", GROUPS_PATH),
+    }
+)
+PACING_HEADROOM = 0.02  # see devspend.cursor.pacing: latency wobble vs sliding windows
+USER_AGENT = "devspend (read-only Cursor Admin API client)"
+
+
+@dataclass(slots=True)
+class ClientStats:
+    """What the client did, for benchmarks, logs and tests: per-path counters."""
+
+    sent: Counter[str] = field(default_factory=Counter)
+    ok: Counter[str] = field(default_factory=Counter)
+    rate_limited: Counter[str] = field(default_factory=Counter)
+    retried: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    paced_seconds: float = 0.0
+    backoff_seconds: float = 0.0
+
+
+class CursorClient:
+    """A synchronous client for Cursor's read endpoints; use it as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str = "https://api.cursor.com",
+        transport: httpx.BaseTransport | None = None,
+        rpm: float = 20.0,
+        events_rpm: float = 60.0,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        timeout: float = 30.0,
+        rng: random.Random | None = None,
+        minute_seconds: float = 60.0,
+    ) -> None:
+        """``minute_seconds`` is the rate-limit minute (shorter only against a compressed fake)."""
+        if not api_key:
+            raise ValueError("an API key is required")
+        self._key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self.clock: Clock = clock or SystemClock()
+        self.stats = ClientStats()
+        self._rng = rng or random.Random()
+        self._pacers = {
+            path: Pacer(
+                rpm=events_rpm if path == EVENTS_PATH else rpm,
+                clock=self.clock,
+                headroom=PACING_HEADROOM,
+                minute_seconds=minute_seconds,
+            )
+            for _, path in READ_ENDPOINTS
+        }
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            auth=httpx.BasicAuth(api_key, ""),
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        api_key: str,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> CursorClient:
+        """A client with the base URL, pacing limits and timeout the settings ask for."""
+        return cls(
+            api_key=api_key,
+            base_url=settings.cursor_base_url,
+            transport=transport,
+            rpm=settings.cursor_rpm,
+            events_rpm=settings.cursor_events_rpm,
+            retry=retry,
+            clock=clock,
+            timeout=settings.cursor_timeout_seconds,
+        )
+
+    def __repr__(self) -> str:
+        return f"CursorClient(base_url={self.base_url!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _scrub(self, text: str) -> str:
+        """Belt and braces: whatever a server echoes back, the key never gets out."""
+        return text.replace(self._key, "***") if self._key in text else text
+
+    def get(self, path: str, *, params: dict[str, str] | None = None) -> Any:
+        """GET a read endpoint and return its decoded JSON body."""
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, *, body: dict[str, Any]) -> Any:
+        """POST a read endpoint (Cursor reads with POST bodies) and return its JSON body."""
+        return self.request("POST", path, body=body)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """One logical call: paced, retried, and mapped to devspend's error tree."""
+        method = method.upper()
+        if (method, path) not in READ_ENDPOINTS:
+            raise CursorRequestError(
+                f"devspend refused to call {method} {path}: it only reads from Cursor "
+                "(this is a bug in devspend)",
+                endpoint=path,
+            )
+        failures: Counter[bool] = Counter()  # by "was it a 429?": each kind has its budget
+        while True:
+            self.stats.paced_seconds += self._pacers[path].wait()
+            self.stats.sent[path] += 1
+            try:
+                response = self._http.request(method, path, json=body, params=params)
+            except RETRYABLE_EXCEPTIONS as exc:
+                failures[False] += 1
+                reason = f"{type(exc).__name__}: {self._scrub(str(exc)) or 'no detail'}"
+                self._wait_or_give_up(path, failures, reason=reason, retry_after=None)
+                continue
+            status = response.status_code
+            if status == 200:
+                self.stats.ok[path] += 1
+                return decode_json(response.content)
+            if self.retry.should_retry_status(status):
+                failures[status == 429] += 1
+                self._wait_or_give_up(
+                    path,
+                    failures,
+                    reason=f"HTTP {status} {self._cursor_message(response)}".rstrip(),
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                    rate_limited=status == 429,
+                )
+                if status == 429:
+                    self._pacers[path].forget_lag()
+                continue
+            self.stats.failed[path] += 1
+            raise self._error_for(response, path)
+
+    def _wait_or_give_up(
+        self,
+        path: str,
+        failures: Counter[bool],
+        *,
+        reason: str,
+        retry_after: float | None,
+        rate_limited: bool = False,
+    ) -> None:
+        """Sleep before the next attempt, or raise when this kind of failure is out of budget."""
+        if rate_limited:
+            self.stats.rate_limited[path] += 1
+        attempts = failures.total()
+        if failures[rate_limited] >= self.retry.attempts_allowed(rate_limited=rate_limited):
+            self.stats.failed[path] += 1
+            raise CursorUnavailableError(
+                f"Cursor's {path} did not answer after {attempts} attempts; "
+                f"last reason: {reason}. Try again later.",
+                endpoint=path,
+            )
+        delay = self.retry.delay_seconds(failures=attempts, retry_after=retry_after, rng=self._rng)
+        log.warning(
+            "Cursor %s: %s; retrying in %.2f s (attempt %d)", path, reason, delay, attempts + 1
+        )
+        self.stats.retried[path] += 1
+        self.stats.backoff_seconds += delay
+        self.clock.sleep(delay)
+
+    def _cursor_message(self, response: httpx.Response) -> str:
+        """Cursor's own words from an error body (``message``, else ``error``), key-scrubbed."""
+        try:
+            body = decode_json(response.content)
+        except CursorProtocolError:
+            return self._scrub(response.text[:200])
+        if isinstance(body, dict):
+            text = body.get("message") or body.get("error") or ""
+            return self._scrub(str(text)[:500])
+        return ""
+
+    def _error_for(self, response: httpx.Response, path: str) -> CursorError:
+        status = response.status_code
+        said = self._cursor_message(response)
+        if status == 401:
+            return CursorAuthError(endpoint=path)
+        if status == 403:
+            return CursorPlanError(endpoint=path)
+        if status == 400:
+            return CursorRequestError(
+                f"Cursor refused devspend's request to {path} (400: {said or 'no message'}). "
+                "This is a bug in devspend; please report it.",
+                endpoint=path,
+            )
+        if status == 404:
+            return CursorRequestError(
+                f"Cursor has no {path} at {self.base_url} (404). Check "
+                "DEVSPEND_CURSOR_BASE_URL, or the team's plan may not offer this endpoint.",
+                endpoint=path,
+            )
+        return CursorProtocolError(
+            f"Cursor answered {path} with unexpected HTTP {status}: {said or 'no message'}",
+            endpoint=path,
+        )
