@@ -143,3 +143,17 @@ def test_a_moving_clock_past_the_data_does_not_change_pages(team: SyntheticTeam)
         ]
     events = [e for page in pages for e in page["usageEvents"]]
     assert events == list(team.iter_events(start_ms=END - 20 * DAY, end_ms=END))[:900]
+
+
+@pytest.mark.parametrize("as_of_hours", [None, -30, -3, 0, 2, 7])
+def test_day_counts_match_the_generated_events(as_of_hours: int | None) -> None:
+    team = SyntheticTeam(seed=8, members=9, end_ms=END, days=20, duplicate_rate=0.2, late_rate=0.4)
+    as_of = None if as_of_hours is None else END + as_of_hours * 3_600_000
+    start, end = END - 6 * DAY + 12_345, END - 1_000
+    counted = dict(team.iter_day_counts(start_ms=start, end_ms=end, email=None, as_of_ms=as_of))
+    shown = {
+        day: len(events)
+        for day, events in team.iter_visible(start_ms=start, end_ms=end, email=None, as_of_ms=as_of)
+    }
+    assert counted == shown
+    assert sum(counted.values()) > 0

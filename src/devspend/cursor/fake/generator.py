@@ -60,8 +60,24 @@ class GenerationParams:
     late_rate: float
 
 
-def member_day(params: GenerationParams, profile: MemberProfile, day: int) -> list[Generated]:
-    """The member's events on UTC day ``day`` (days since the epoch), oldest first."""
+@dataclass(slots=True)
+class _Plan:
+    """A member-day's timestamps and per-event fates, drawn before any event body.
+
+    Drawing them first lets :func:`member_day_count` count a day's events at a
+    fraction of the cost of generating them, from the very same random stream.
+    """
+
+    rng: random.Random
+    times: list[int]
+    duplicated: list[bool]
+    revision_after: list[int]
+    """Per event: ms after its timestamp when a revision settles (0: not revised)."""
+    delay: list[int]
+    """Per event: ms after its timestamp when it becomes visible (0: at once)."""
+
+
+def _plan(params: GenerationParams, profile: MemberProfile, day: int) -> _Plan | None:
     day_start = day * DAY_MS
     day_end = day_start + DAY_MS - 1
     lo = max(day_start, profile.join_ms, params.data_start_ms)
@@ -69,12 +85,12 @@ def member_day(params: GenerationParams, profile: MemberProfile, day: int) -> li
     if profile.removed_ms is not None:
         hi = min(hi, profile.removed_ms - 1)
     if lo > hi:
-        return []
+        return None
     key = (params.seed * 1_000_003 + profile.index) * 1_000_033 + day
     mean = params.events_per_member_day * profile.rate * weekday_factor(day)
     count = _poisson(_unit(key), mean)
     if count == 0:
-        return []
+        return None
     rng = random.Random(key)
     rand = rng.random
     work_start = day_start + profile.work_start_ms
@@ -88,24 +104,57 @@ def member_day(params: GenerationParams, profile: MemberProfile, day: int) -> li
         times[0] = day_start
     if rand() < BOUNDARY_RATE and hi == day_end:
         times[-1] = day_end
-    late_rate, duplicate_rate = params.late_rate, params.duplicate_rate
+    rate = params.duplicate_rate
+    duplicated = [rand() < rate for _ in times] if rate else [False] * count
+    revision_after, delay = [0] * count, [0] * count
+    if params.late_rate:
+        for i in range(count):
+            if rand() < params.late_rate:
+                if rand() < 0.5:
+                    revision_after[i] = rng.randrange(HOUR_MS, MAX_DELAY_MS - 2 * HOUR_MS)
+                else:
+                    delay[i] = rng.randrange(HOUR_MS, MAX_DELAY_MS)
+    return _Plan(rng, times, duplicated, revision_after, delay)
+
+
+def member_day(params: GenerationParams, profile: MemberProfile, day: int) -> list[Generated]:
+    """The member's events on UTC day ``day`` (days since the epoch), oldest first."""
+    plan = _plan(params, profile, day)
+    if plan is None:
+        return []
     out: list[Generated] = []
-    for ts in times:
-        wire, early_charged = wire_event(rng, profile, ts)
-        late = _lateness(rng, ts, wire, early_charged) if late_rate and rand() < late_rate else None
+    for i, ts in enumerate(plan.times):
+        wire, early_charged = wire_event(plan.rng, profile, ts)
+        late: Lateness | None = None
+        if plan.delay[i]:
+            late = Lateness(ts + plan.delay[i], 0, None)
+        elif plan.revision_after[i] and early_charged is not None:
+            early = dict(wire, chargedCents=amount(early_charged))
+            late = Lateness(ts, ts + plan.revision_after[i], early)
         out.append((ts, wire, late))
-        if duplicate_rate and rand() < duplicate_rate:
+        if plan.duplicated[i]:
             out.append((ts, dict(wire), late))
     return out
 
 
-def _lateness(
-    rng: random.Random, ts: int, wire: dict[str, Any], early_charged: int | None
-) -> Lateness:
-    if early_charged is not None and rng.random() < 0.5:
-        revised = ts + rng.randrange(HOUR_MS, MAX_DELAY_MS - 2 * HOUR_MS)
-        return Lateness(ts, revised, dict(wire, chargedCents=amount(early_charged)))
-    return Lateness(ts + rng.randrange(HOUR_MS, MAX_DELAY_MS), 0, None)
+def member_day_count(
+    params: GenerationParams,
+    profile: MemberProfile,
+    day: int,
+    *,
+    lo: int,
+    hi: int,
+    as_of_ms: int | None,
+) -> int:
+    """How many of :func:`member_day`'s events with ``lo <= ts <= hi`` are visible at a moment."""
+    plan = _plan(params, profile, day)
+    if plan is None:
+        return 0
+    count = 0
+    for ts, twice, delay in zip(plan.times, plan.duplicated, plan.delay, strict=True):
+        if lo <= ts <= hi and (as_of_ms is None or ts + delay <= as_of_ms):
+            count += 2 if twice else 1
+    return count
 
 
 def _unit(key: int) -> float:

@@ -1,9 +1,10 @@
 """Serves pages of ``filtered-usage-events`` without materialising a whole window.
 
 Clients page through one query sequentially, so the pager remembers the last
-query: how many events each day holds (one generation pass, needed anyway for
+query: how many events each day holds (a cheap counting pass, needed anyway for
 ``totalUsageEventsCount``) and the events of recently used days, within a budget.
-A page then costs generating at most the day or two it touches.
+A page then costs generating at most the day or two it touches, and each day of a
+window is generated about once.
 """
 
 from __future__ import annotations
@@ -64,17 +65,14 @@ class EventPager:
         self._query = query
         self._days.clear()
         self._cached = 0
-        self._day_counts = []
-        for day, events in self._team.iter_visible(
-            start_ms=query.start_ms,
-            end_ms=query.end_ms,
-            email=query.email,
-            as_of_ms=query.as_of_ms,
-        ):
-            self._day_counts.append((day, len(events)))
-            if self._cached + len(events) <= self._budget:
-                self._days[day] = events
-                self._cached += len(events)
+        self._day_counts = list(
+            self._team.iter_day_counts(
+                start_ms=query.start_ms,
+                end_ms=query.end_ms,
+                email=query.email,
+                as_of_ms=query.as_of_ms,
+            )
+        )
 
     def _day(self, query: EventQuery, day: int) -> list[dict[str, Any]]:
         events = self._days.get(day)

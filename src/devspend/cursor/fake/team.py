@@ -11,6 +11,7 @@ from devspend.cursor.fake.generator import (
     Generated,
     GenerationParams,
     member_day,
+    member_day_count,
 )
 from devspend.cursor.fake.members import DAY_MS, MemberProfile, build_profiles
 from devspend.cursor.fake.totals import Totals, total_events
@@ -93,27 +94,51 @@ class SyntheticTeam:
         settle = MAX_DELAY_MS if self.params.late_rate else 0
         return None if as_of_ms >= newest + settle else as_of_ms
 
+    def _bounds(self, start_ms: int, end_ms: int, as_of_ms: int | None) -> tuple[int, int]:
+        """The timestamps ``[lo, hi]`` a query can return (empty when ``lo > hi``)."""
+        hi = min(end_ms, self.end_ms)
+        if as_of_ms is not None:
+            hi = min(hi, as_of_ms)
+        return self.lowest_visible_ms(start_ms), hi
+
     def iter_visible(
         self, *, start_ms: int, end_ms: int, email: str | None, as_of_ms: int | None
     ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         """Per UTC day, newest first: the day and the events the API shows in the range."""
-        lo = self.lowest_visible_ms(start_ms)
-        hi = min(end_ms, self.end_ms)
-        if as_of_ms is not None:
-            hi = min(hi, as_of_ms)
+        lo, hi = self._bounds(start_ms, end_ms, as_of_ms)
         if lo > hi:
             return
         profiles = self.selected(email)
         for day in range(hi // DAY_MS, lo // DAY_MS - 1, -1):
-            generated = self.day_events(day, profiles)
             shown = []
-            for ts, wire, late in generated:
+            for ts, wire, late in self.day_events(day, profiles):
                 if lo <= ts <= hi:
                     if late is None:
                         shown.append(wire)
                     elif (form := late.form(wire, as_of_ms)) is not None:
                         shown.append(form)
             yield day, shown
+
+    def iter_day_counts(
+        self, *, start_ms: int, end_ms: int, email: str | None, as_of_ms: int | None
+    ) -> Iterator[tuple[int, int]]:
+        """Per UTC day, newest first: how many events :meth:`iter_visible` would show.
+
+        Several times cheaper than generating them: only timestamps and fates are drawn.
+        """
+        lo, hi = self._bounds(start_ms, end_ms, as_of_ms)
+        if lo > hi:
+            return
+        profiles = self.selected(email)
+        params = self.params
+        for day in range(hi // DAY_MS, lo // DAY_MS - 1, -1):
+            yield (
+                day,
+                sum(
+                    member_day_count(params, p, day, lo=lo, hi=hi, as_of_ms=as_of_ms)
+                    for p in profiles
+                ),
+            )
 
     def iter_events(
         self,
