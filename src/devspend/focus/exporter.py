@@ -1,0 +1,208 @@
+"""Cursor usage as FOCUS 1.2 rows (+ the two 1.3 provider columns), as CSV or Parquet.
+
+Grain: one row per UTC day × person × model × kind × max mode, read from
+``usage_daily_detail`` so an export never scans raw events. Mapping (see
+``shared/reference/focus.md``): BilledCost = EffectiveCost = charged cents / 100,
+ListCost = ContractedCost = total cents / 100, ConsumedQuantity = tokens (or request
+units for request-priced rows), periods as UTC ``…Z`` with exclusive ends, the billing
+period is the UTC month. Money stays Decimal end to end (exact: micro-cents / 10⁸).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, TextIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from devspend.settings import Settings
+from devspend.store.cloud_tables import allocations
+from devspend.store.tables import integrations, kinds, models, people, usage_daily_detail
+
+ExportFormat = Literal["csv", "parquet"]
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+CURSOR = "Cursor"
+
+FOCUS_COLUMNS: tuple[str, ...] = (
+    "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
+    "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass",
+    "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart",
+    "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "EffectiveCost", "HostProviderName",
+    "InvoiceIssuerName", "ListCost", "PricingQuantity", "PricingUnit", "ProviderName",
+    "PublisherName", "ServiceCategory", "ServiceName", "ServiceProviderName",
+    "ServiceSubcategory", "SkuId", "SkuPriceId", "Tags",
+)  # fmt: skip
+CUSTOM_COLUMNS: tuple[str, ...] = (
+    "x_UserEmail", "x_InputTokens", "x_OutputTokens", "x_CacheWriteTokens",
+    "x_CacheReadTokens", "x_RequestsCosts", "x_Kind", "x_MaxMode", "x_CursorTokenFeeCents",
+    "x_Events",
+)  # fmt: skip
+EXPORT_COLUMNS: tuple[str, ...] = FOCUS_COLUMNS + CUSTOM_COLUMNS
+
+_MONEY = pa.decimal128(38, 10)
+_TIME = pa.timestamp("s", tz="UTC")
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    **{c: _MONEY for c in ("BilledCost", "ContractedCost", "EffectiveCost", "ListCost")},
+    **{c: _MONEY for c in ("ConsumedQuantity", "PricingQuantity", "x_RequestsCosts")},
+    "x_CursorTokenFeeCents": _MONEY,
+    **{c: _TIME for c in FOCUS_COLUMNS if c.endswith(("PeriodStart", "PeriodEnd"))},
+    **{c: pa.int64() for c in CUSTOM_COLUMNS if c.endswith(("Tokens", "Events"))},
+    "x_MaxMode": pa.bool_(),
+}
+PARQUET_SCHEMA = pa.schema([(c, _ARROW_TYPES.get(c, pa.string())) for c in EXPORT_COLUMNS])
+
+
+def export_focus(
+    engine: sa.Engine,
+    *,
+    settings: Settings,
+    first_day: date,
+    last_day: date,
+    fmt: ExportFormat,
+    out: Path | TextIO,
+    chunk_rows: int = 5000,
+) -> int:
+    """Write Cursor usage for ``first_day``..``last_day`` (inclusive) as FOCUS; return rows."""
+    with engine.connect() as conn:
+        rows = focus_rows(conn, settings=settings, first_day=first_day, last_day=last_day)
+        if fmt == "csv":
+            if isinstance(out, Path):
+                with out.open("w", newline="", encoding="utf-8") as handle:
+                    return write_csv(rows, handle)
+            return write_csv(rows, out)
+        if not isinstance(out, Path):
+            raise ValueError("Parquet needs a file to write to")
+        return write_parquet(rows, out, chunk_rows=chunk_rows)
+
+
+def focus_rows(
+    conn: sa.Connection, *, settings: Settings, first_day: date, last_day: date
+) -> Iterator[dict[str, object]]:
+    """FOCUS rows (typed: Decimal, datetime, int, bool, str) for the days asked, in day order."""
+    d = usage_daily_detail.c
+    query = (
+        sa.select(
+            d.day, d.max_mode, d.events, d.input_tokens, d.output_tokens, d.cache_write_tokens,
+            d.cache_read_tokens, d.total_ucents, d.charged_ucents, d.token_fee_ucents,
+            d.requests_costs_micros, d.token_based_events, d.integration_id,
+            integrations.c.display_name, people.c.email, models.c.name.label("model"),
+            kinds.c.name.label("kind"), allocations.c.team, allocations.c.cost_center,
+        )
+        .join(integrations, integrations.c.id == d.integration_id)
+        .join(people, people.c.id == d.person_id)
+        .join(models, models.c.id == d.model_id)
+        .join(kinds, kinds.c.id == d.kind_id)
+        .outerjoin(allocations, allocations.c.email == sa.func.lower(people.c.email))
+        .where(d.day >= first_day, d.day <= last_day)
+        .order_by(d.day, d.integration_id, people.c.email, models.c.name, kinds.c.name, d.max_mode)
+    )
+    for row in conn.execution_options(yield_per=5000).execute(query).mappings():
+        yield _focus_row(row, invoice_issuer=settings.invoice_issuer_name)
+
+
+def _focus_row(row: sa.RowMapping, *, invoice_issuer: str) -> dict[str, object]:
+    day: date = row["day"]
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    period_start = start.replace(day=1)
+    period_end = (period_start + timedelta(days=32)).replace(day=1)
+    billed = Decimal(row["charged_ucents"]).scaleb(-8)
+    listed = Decimal(row["total_ucents"]).scaleb(-8)
+    tokens = sum(
+        int(row[c]) for c in ("input_tokens", "output_tokens", "cache_write_tokens",
+                              "cache_read_tokens")
+    )  # fmt: skip
+    requests = Decimal(row["requests_costs_micros"]).scaleb(-6)
+    by_request = row["token_based_events"] == 0 and row["requests_costs_micros"] > 0
+    quantity, unit = (requests, "Requests") if by_request else (Decimal(tokens), "Tokens")
+    max_mode = bool(row["max_mode"])
+    mode = "max" if max_mode else "std"
+    tags = {k: row[k] for k in ("team", "cost_center") if row[k]}
+    return {
+        "BilledCost": billed,
+        "BillingAccountId": str(row["integration_id"]),
+        "BillingAccountName": row["display_name"] or f"Cursor team {row['integration_id']}",
+        "BillingCurrency": "USD",
+        "BillingPeriodEnd": period_end,
+        "BillingPeriodStart": period_start,
+        "ChargeCategory": "Usage",
+        "ChargeClass": None,
+        "ChargeDescription": f"Cursor {row['model']} {row['kind']} ({mode})",
+        "ChargeFrequency": "Usage-Based",
+        "ChargePeriodEnd": start + timedelta(days=1),
+        "ChargePeriodStart": start,
+        "ConsumedQuantity": quantity,
+        "ConsumedUnit": unit,
+        "ContractedCost": listed,
+        "EffectiveCost": billed,
+        "HostProviderName": CURSOR,
+        "InvoiceIssuerName": invoice_issuer,
+        "ListCost": listed,
+        "PricingQuantity": quantity,
+        "PricingUnit": unit,
+        "ProviderName": CURSOR,
+        "PublisherName": CURSOR,
+        "ServiceCategory": "AI and Machine Learning",
+        "ServiceName": CURSOR,
+        "ServiceProviderName": CURSOR,
+        "ServiceSubcategory": "Generative AI",
+        "SkuId": row["model"],
+        "SkuPriceId": f"{row['model']}:{row['kind']}:{mode}",
+        "Tags": json.dumps(tags, sort_keys=True),
+        "x_UserEmail": row["email"],
+        "x_InputTokens": int(row["input_tokens"]),
+        "x_OutputTokens": int(row["output_tokens"]),
+        "x_CacheWriteTokens": int(row["cache_write_tokens"]),
+        "x_CacheReadTokens": int(row["cache_read_tokens"]),
+        "x_RequestsCosts": requests,
+        "x_Kind": row["kind"],
+        "x_MaxMode": max_mode,
+        "x_CursorTokenFeeCents": Decimal(row["token_fee_ucents"]).scaleb(-6),
+        "x_Events": int(row["events"]),
+    }
+
+
+def write_csv(rows: Iterator[dict[str, object]], out: TextIO) -> int:
+    """Stream ``rows`` as FOCUS CSV (``Z`` timestamps, plain decimals, empty = null)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
+        count += 1
+    return count
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(TIMESTAMP_FORMAT)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_parquet(rows: Iterator[dict[str, object]], path: Path, *, chunk_rows: int) -> int:
+    """Stream ``rows`` to a Parquet file with FOCUS types (decimal money, UTC timestamps)."""
+    count = 0
+    with pq.ParquetWriter(path, PARQUET_SCHEMA) as writer:
+        chunk: list[dict[str, object]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= chunk_rows:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=PARQUET_SCHEMA))
+                count += len(chunk)
+                chunk = []
+        if chunk or count == 0:
+            writer.write_table(pa.Table.from_pylist(chunk, schema=PARQUET_SCHEMA))
+            count += len(chunk)
+    return count
