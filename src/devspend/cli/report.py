@@ -1,9 +1,93 @@
-"""CLI commands for report."""
+"""``devspend report users|models|daily|kinds``: the stored usage, summarised, in the terminal.
+
+Periods are UTC days with ``--to`` inclusive; without ``--from``/``--to`` the report
+covers every stored day. ``--format json`` prints an array of snake_case objects
+with money as exact decimal cents (what scripts should parse); ``table`` is for people.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
 import typer
+from rich.console import Console
+
+from devspend.cli.render import report_table, rows_to_csv, rows_to_json
+from devspend.errors import ConfigError
+from devspend.settings import load_settings
+from devspend.store import queries
+from devspend.store.engine import open_database
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+_REPORTS: dict[str, tuple[Callable[..., Sequence[Any]], list[tuple[str, str]], str]] = {
+    "users": (queries.users_report, [("Email", "email"), ("Name", "name"),
+                                     ("Top model", "top_model")], "Usage by person"),
+    "models": (queries.models_report, [("Model", "model")], "Usage by model"),
+    "daily": (queries.daily_report, [("Day", "day")], "Usage by day"),
+    "kinds": (queries.kinds_report, [("Kind", "kind"), ("Category", "category")],
+              "Usage by kind"),
+}  # fmt: skip
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} must be a date like 2026-01-31, not {value!r}") from None
+
+
+def _make_command(name: str) -> Callable[..., None]:
+    query, key_columns, title = _REPORTS[name]
+
+    def command(
+        integration: int = typer.Option(None, "--integration", help="Only this integration."),
+        from_: str = typer.Option(None, "--from", help="First UTC day (YYYY-MM-DD)."),
+        to: str = typer.Option(None, "--to", help="Last UTC day, inclusive (YYYY-MM-DD)."),
+        user: str = typer.Option(None, "--user", help="Only this person's usage (email)."),
+        output: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    ) -> None:
+        start = _parse_day(from_, "--from")
+        end = _parse_day(to, "--to")
+        settings = load_settings()
+        engine = open_database(settings.effective_database_url)
+        try:
+            with engine.connect() as conn:
+                if start is None or end is None:
+                    stored = queries.data_range(conn, integration_id=integration)
+                    today = datetime.now(UTC).date()
+                    start = start or (stored[0] if stored else today)
+                    end = end or max(today, stored[1] if stored else today)
+                if end < start:
+                    raise ConfigError(f"--to {end} is before --from {start}")
+                rows = query(conn, integration_id=integration, start=start, end=end,
+                             user_email=user)  # fmt: skip
+        finally:
+            engine.dispose()
+        if output is Format.json:
+            print(rows_to_json(rows))
+        elif output is Format.csv:
+            print(rows_to_csv(rows), end="")
+        else:
+            Console().print(report_table(f"{title}, {start} – {end}", key_columns, rows))
+
+    command.__doc__ = f"{title} over UTC days (--to inclusive)."
+    return command
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add the ``report`` command group."""
+    report_app = typer.Typer(help="Summaries of stored usage.", no_args_is_help=True)
+    for name in _REPORTS:
+        report_app.command(name)(_make_command(name))
+    app.add_typer(report_app, name="report")

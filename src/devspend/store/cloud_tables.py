@@ -31,7 +31,6 @@ from sqlalchemy import (
 from devspend.store.metadata import metadata
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
-MONEY_COLUMNS: tuple[str, ...] = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
 
 
 def _money(name: str, *, nullable: bool) -> list[Column[int]]:

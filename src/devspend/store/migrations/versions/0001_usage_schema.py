@@ -33,8 +33,8 @@ def upgrade() -> None:
         sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("history_start", sa.Date(), nullable=True),
         sa.Column("backfill_start_ms", sa.BigInteger(), nullable=True),
-        sa.Column("backfill_windows_total", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("backfill_windows_done", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("backfill_days_total", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("backfill_days_done", sa.Integer(), server_default="0", nullable=False),
         sa.Column("watermark_ms", sa.BigInteger(), nullable=True),
         sa.Column("capabilities", sa.Text(), nullable=True),
         sa.Column("disconnected_at", sa.DateTime(timezone=True), nullable=True),
@@ -210,15 +210,6 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
-        sa.ForeignKeyConstraint(
-            ["integration_id"],
-            ["integrations.id"],
-            name=op.f("fk_usage_daily_kind_integration_id_integrations"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["kind_id"], ["kinds.id"], name=op.f("fk_usage_daily_kind_kind_id_kinds")
-        ),
         sa.PrimaryKeyConstraint(
             "integration_id", "day", "kind_id", name=op.f("pk_usage_daily_kind")
         ),
@@ -248,15 +239,6 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
-        sa.ForeignKeyConstraint(
-            ["integration_id"],
-            ["integrations.id"],
-            name=op.f("fk_usage_daily_model_integration_id_integrations"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["model_id"], ["models.id"], name=op.f("fk_usage_daily_model_model_id_models")
-        ),
         sa.PrimaryKeyConstraint(
             "integration_id", "day", "model_id", name=op.f("pk_usage_daily_model")
         ),
@@ -289,21 +271,6 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
-        sa.ForeignKeyConstraint(
-            ["integration_id"],
-            ["integrations.id"],
-            name=op.f("fk_usage_daily_detail_integration_id_integrations"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["kind_id"], ["kinds.id"], name=op.f("fk_usage_daily_detail_kind_id_kinds")
-        ),
-        sa.ForeignKeyConstraint(
-            ["model_id"], ["models.id"], name=op.f("fk_usage_daily_detail_model_id_models")
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_usage_daily_detail_person_id_people")
-        ),
         sa.PrimaryKeyConstraint(
             "integration_id",
             "day",
@@ -343,15 +310,6 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
-        sa.ForeignKeyConstraint(
-            ["integration_id"],
-            ["integrations.id"],
-            name=op.f("fk_usage_daily_user_integration_id_integrations"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_usage_daily_user_person_id_people")
-        ),
         sa.PrimaryKeyConstraint(
             "integration_id", "day", "person_id", name=op.f("pk_usage_daily_user")
         ),
@@ -388,21 +346,6 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(length=32), nullable=False),
         sa.Column("occurrence", sa.SmallInteger(), nullable=False),
         sa.Column("raw", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["integration_id"],
-            ["integrations.id"],
-            name=op.f("fk_usage_events_integration_id_integrations"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["kind_id"], ["kinds.id"], name=op.f("fk_usage_events_kind_id_kinds")
-        ),
-        sa.ForeignKeyConstraint(
-            ["model_id"], ["models.id"], name=op.f("fk_usage_events_model_id_models")
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_usage_events_person_id_people")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_events")),
         sa.UniqueConstraint(
             "integration_id",
@@ -413,9 +356,6 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("usage_events", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_usage_events_integration_day", ["integration_id", "day"], unique=False
-        )
         batch_op.create_index("ix_usage_events_person_ts", ["person_id", "ts_ms"], unique=False)
 
     # ### end Alembic commands ###
@@ -425,7 +365,6 @@ def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("usage_events", schema=None) as batch_op:
         batch_op.drop_index("ix_usage_events_person_ts")
-        batch_op.drop_index("ix_usage_events_integration_day")
 
     op.drop_table("usage_events")
     with op.batch_alter_table("usage_daily_user", schema=None) as batch_op:

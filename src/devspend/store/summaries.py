@@ -1,0 +1,110 @@
+"""Summary tables recomputed from the stored events of a day range, inside the writer's transaction.
+
+Instead of adding deltas (which drift the moment a write is replayed or replaced),
+each write recomputes the summary rows of the (integration, day) range it touched
+from ``usage_events``: ``DELETE`` then ``INSERT … SELECT … GROUP BY``. The detail
+grain (day × person × model × kind × max mode) is built from the events; the coarse
+grains (per person, per model, per kind) are built from the detail rows, which are
+far fewer. Summaries therefore always equal the events, by construction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from devspend.store.tables import (
+    MEASURE_COLUMNS,
+    kinds,
+    usage_daily_detail,
+    usage_daily_kind,
+    usage_daily_model,
+    usage_daily_user,
+    usage_events,
+)
+
+SUMMARY_TABLES = (usage_daily_detail, usage_daily_user, usage_daily_model, usage_daily_kind)
+
+
+def _day_ms(day: date) -> int:
+    return (day - date(1970, 1, 1)).days * 86_400_000
+
+
+def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def _detail_select(integration_id: int, first: date, last: date) -> sa.Select[Any]:
+    e = usage_events
+    category = kinds.c.category
+    measures: dict[str, sa.ColumnElement[Any]] = {
+        "events": sa.func.count(),
+        "input_tokens": sa.func.sum(e.c.input_tokens),
+        "output_tokens": sa.func.sum(e.c.output_tokens),
+        "cache_write_tokens": sa.func.sum(e.c.cache_write_tokens),
+        "cache_read_tokens": sa.func.sum(e.c.cache_read_tokens),
+        "total_ucents": sa.func.sum(e.c.total_ucents),
+        "charged_ucents": sa.func.sum(e.c.charged_ucents),
+        "token_fee_ucents": sa.func.sum(e.c.token_fee_ucents),
+        "requests_costs_micros": sa.func.sum(e.c.requests_costs_micros),
+        "usage_based_events": _count_if(category == "usage_based"),
+        "included_events": _count_if(category == "included"),
+        "errored_events": _count_if(category == "errored"),
+        "other_kind_events": _count_if(category == "other"),
+        "chargeable_events": _count_if(e.c.is_chargeable.is_(True)),
+        "max_mode_events": _count_if(e.c.max_mode.is_(True)),
+        "headless_events": _count_if(e.c.is_headless.is_(True)),
+        "token_based_events": _count_if(e.c.is_token_based.is_(True)),
+    }
+    assert tuple(measures) == MEASURE_COLUMNS
+    keys = (e.c.integration_id, e.c.day, e.c.person_id, e.c.model_id, e.c.kind_id, e.c.max_mode)
+    return (
+        sa.select(*keys, *measures.values())
+        .join(kinds, kinds.c.id == e.c.kind_id)
+        .where(
+            e.c.integration_id == integration_id,
+            e.c.ts_ms >= _day_ms(first),
+            e.c.ts_ms < _day_ms(last + timedelta(days=1)),
+        )
+        .group_by(*keys)
+    )
+
+
+def _rollup_select(key: str, integration_id: int, first: date, last: date) -> sa.Select[Any]:
+    d = usage_daily_detail
+    keys = (d.c.integration_id, d.c.day, d.c[key])
+    return (
+        sa.select(*keys, *(sa.func.sum(d.c[m]) for m in MEASURE_COLUMNS))
+        .where(d.c.integration_id == integration_id, d.c.day >= first, d.c.day <= last)
+        .group_by(*keys)
+    )
+
+
+def recompute_summaries(conn: Connection, *, integration_id: int, first: date, last: date) -> None:
+    """Make every summary row of ``first``..``last`` (inclusive) equal the stored events."""
+    for table in SUMMARY_TABLES:
+        conn.execute(
+            table.delete().where(
+                table.c.integration_id == integration_id, table.c.day >= first, table.c.day <= last
+            )
+        )
+    detail_keys = ["integration_id", "day", "person_id", "model_id", "kind_id", "max_mode"]
+    conn.execute(
+        usage_daily_detail.insert().from_select(
+            [*detail_keys, *MEASURE_COLUMNS], _detail_select(integration_id, first, last)
+        )
+    )
+    for table, key in (
+        (usage_daily_user, "person_id"),
+        (usage_daily_model, "model_id"),
+        (usage_daily_kind, "kind_id"),
+    ):
+        conn.execute(
+            table.insert().from_select(
+                ["integration_id", "day", key, *MEASURE_COLUMNS],
+                _rollup_select(key, integration_id, first, last),
+            )
+        )

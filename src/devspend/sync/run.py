@@ -1,0 +1,256 @@
+"""``run_sync``: one complete, locked, resumable sync of one integration.
+
+Order: members → usage events (newest windows first) → spend → billing groups →
+per-day usage rows. Errors from Cursor become the integration's status instead of
+tracebacks: 401 marks it ``key_invalid`` and stops it (data kept), 403
+``not_enterprise``, exhausted retries ``rate_limited``/``error``. 429s only slow
+the client down. A second sync of the same integration raises
+:class:`~devspend.errors.SyncLockedError` at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from devspend.cursor.client import CursorClient
+from devspend.cursor.clock import Clock
+from devspend.cursor.history import find_history_start
+from devspend.errors import (
+    CursorAuthError,
+    CursorError,
+    CursorPlanError,
+    CursorUnavailableError,
+)
+from devspend.settings import Settings
+from devspend.store.checkpoints import completed_days, mark_unavailable
+from devspend.store.events import MS_PER_DAY, day_of
+from devspend.store.integrations import (
+    STOPPED_STATUSES,
+    Integration,
+    Status,
+    encrypted_key,
+    get_integration,
+    set_status,
+    update_integration,
+    utcnow,
+)
+from devspend.store.locks import sync_lock
+from devspend.store.secrets import secret_box
+from devspend.store.team_snapshots import refresh_activity_days
+from devspend.sync.events import sync_event_windows
+from devspend.sync.plan import WindowPlanner, days_to_fetch
+from devspend.sync.progress import ProgressCallback, SyncProgress
+from devspend.sync.team import (
+    sync_billing_groups,
+    sync_daily_usage,
+    sync_members,
+    sync_spend,
+)
+
+log = logging.getLogger(__name__)
+
+KEY_REVOKED_MESSAGE = "the key was revoked or rotated; reconnect with a new key"
+
+
+@dataclass(slots=True)
+class SyncResult:
+    """What a sync did and how it ended (``status`` is the integration's new status)."""
+
+    integration_id: int
+    status: str
+    message: str | None = None
+    windows: int = 0
+    events: int = 0
+    days: int = 0
+    members: int = 0
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == Status.OK.value
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def run_sync(
+    engine: Engine,
+    settings: Settings,
+    *,
+    integration_id: int,
+    days: int | None = None,
+    progress: ProgressCallback | None = None,
+    transport: httpx.BaseTransport | None = None,
+    now_ms: int | None = None,
+    clock: Clock | None = None,
+) -> SyncResult:
+    """Bring one integration up to date; see the module docstring for the rules.
+
+    ``days`` bounds the backfill (default ``settings.backfill_days``); ``now_ms``,
+    ``transport`` and ``clock`` let tests and the demo drive a fake Cursor in-process.
+    """
+    with sync_lock(engine, integration_id):
+        with engine.begin() as conn:
+            integration = get_integration(conn, integration_id)
+            token = encrypted_key(conn, integration_id)
+        if integration.status in STOPPED_STATUSES:
+            return SyncResult(
+                integration_id=integration_id,
+                status=integration.status,
+                message=integration.status_message
+                or f"integration {integration_id} is stopped ({integration.status}); "
+                "reconnect it with a new key",
+            )
+        api_key = secret_box(settings).decrypt(token)
+        with CursorClient.from_settings(
+            settings, api_key=api_key, transport=transport, clock=clock
+        ) as client:
+            return _guarded(
+                engine, settings, client, integration,
+                days=days or settings.backfill_days, progress=progress,
+                now_ms=now_ms if now_ms is not None else _now_ms(),
+            )  # fmt: skip
+
+
+def _guarded(
+    engine: Engine,
+    settings: Settings,
+    client: CursorClient,
+    integration: Integration,
+    *,
+    days: int,
+    progress: ProgressCallback | None,
+    now_ms: int,
+) -> SyncResult:
+    started = time.monotonic()
+    result = SyncResult(integration_id=integration.id, status=Status.OK.value)
+    status: Status = Status.OK
+    message: str | None = None
+    try:
+        _sync(engine, settings, client, integration, result, days=days, progress=progress,
+              now_ms=now_ms)  # fmt: skip
+    except CursorAuthError:
+        status, message = Status.KEY_INVALID, KEY_REVOKED_MESSAGE
+    except CursorPlanError as exc:
+        status, message = Status.NOT_ENTERPRISE, str(exc)
+    except CursorUnavailableError as exc:
+        limited = sum(client.stats.rate_limited.values()) > 0
+        status, message = (Status.RATE_LIMITED if limited else Status.ERROR), str(exc)
+    except CursorError as exc:
+        status, message = Status.ERROR, str(exc)
+    except BaseException as exc:
+        with engine.begin() as conn:
+            set_status(conn, integration.id, Status.ERROR, f"sync failed: {exc!r}"[:500])
+        raise
+    result.status, result.message = status.value, message
+    result.seconds = time.monotonic() - started
+    with engine.begin() as conn:
+        if status is Status.OK:
+            update_integration(
+                conn, integration.id, status=Status.OK.value, status_message=None,
+                last_sync_at=utcnow(), watermark_ms=now_ms,
+            )  # fmt: skip
+        else:
+            set_status(conn, integration.id, status, message)
+    if progress is not None:
+        progress(SyncProgress(integration_id=integration.id, phase="done", days_done=result.days,
+                              days_total=result.days, events=result.events,
+                              windows=result.windows))  # fmt: skip
+    return result
+
+
+def _sync(
+    engine: Engine,
+    settings: Settings,
+    client: CursorClient,
+    integration: Integration,
+    result: SyncResult,
+    *,
+    days: int,
+    progress: ProgressCallback | None,
+    now_ms: int,
+) -> None:
+    iid = integration.id
+    with engine.begin() as conn:
+        update_integration(conn, iid, last_attempt_at=utcnow())
+    if progress is not None:
+        progress(SyncProgress(integration_id=iid, phase="members", days_done=0, days_total=0,
+                              events=0, windows=0))  # fmt: skip
+    result.members = sync_members(engine, client, integration_id=iid)
+
+    today = day_of(now_ms)
+    lookback_start_ms = now_ms - settings.sync_lookback_hours * 3_600_000
+    recent_first_day = day_of(max(lookback_start_ms, 0))
+    range_first_day = today - timedelta(days=days - 1)
+    with engine.connect() as conn:
+        done = completed_days(conn, integration_id=iid)
+    history_start = integration.history_start
+    if history_start is None and any(
+        range_first_day + timedelta(days=i) not in done
+        for i in range((recent_first_day - range_first_day).days)
+    ):
+        history_start = find_history_start(client, now_ms=now_ms, lookback_days=days)
+        with engine.begin() as conn:
+            update_integration(conn, iid, history_start=history_start)
+    first_day = max(range_first_day, history_start) if history_start else recent_first_day
+    plan = days_to_fetch(
+        today=today, first_day=first_day, recent_first_day=recent_first_day, completed=done
+    )
+    needs_backfill = any(d < recent_first_day for d in plan)
+    with engine.begin() as conn:
+        mark_unavailable(conn, integration_id=iid, first=range_first_day,
+                         last=first_day - timedelta(days=1))  # fmt: skip
+        update_integration(
+            conn, iid, backfill_days_total=len(plan), backfill_days_done=0,
+            backfill_start_ms=(first_day - date(1970, 1, 1)).days * MS_PER_DAY,
+        )  # fmt: skip
+        if needs_backfill:
+            set_status(conn, iid, Status.BACKFILLING,
+                       f"backfilling {len(plan)} days, newest first")  # fmt: skip
+
+    planner = WindowPlanner(plan, now_ms=now_ms, lookback_start_ms=lookback_start_ms)
+    outcome = sync_event_windows(
+        engine, client, integration_id=iid, planner=planner,
+        lookback_start_ms=lookback_start_ms, progress=progress,
+    )  # fmt: skip
+    result.windows, result.events, result.days = outcome.windows, outcome.events, outcome.days
+    with engine.begin() as conn:
+        refresh_activity_days(conn, integration_id=iid)
+
+    _optional(result, "spend", lambda: sync_spend(engine, client, integration_id=iid), progress)
+    _optional(result, "groups",
+              lambda: sync_billing_groups(engine, client, integration_id=iid), progress)
+    if plan:
+        _optional(result, "daily_usage", lambda: sync_daily_usage(
+            engine, client, integration_id=iid, first=min(plan), last=max(plan), now_ms=now_ms,
+        ), progress)  # fmt: skip
+
+
+def _optional(
+    result: SyncResult,
+    phase: str,
+    step: Callable[[], int],
+    progress: ProgressCallback | None,
+) -> None:
+    """Run an enrichment step; anything but a bad key is noted, not fatal."""
+    if progress is not None:
+        progress(SyncProgress(integration_id=result.integration_id, phase=phase,
+                              days_done=result.days, days_total=result.days,
+                              events=result.events, windows=result.windows))  # fmt: skip
+    try:
+        step()
+    except CursorAuthError:
+        raise
+    except CursorError as exc:
+        note = f"{phase} skipped: {exc}"
+        log.info(note)
+        result.notes.append(note)
