@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,6 +22,7 @@ from starlette.routing import Route
 from devspend.cursor.client import CursorClient, RetryPolicy
 from devspend.cursor.clock import FakeClock
 from devspend.cursor.endpoints import get_spend, iter_usage_events, list_members
+from devspend.cursor.fake.server import serve_asgi
 from devspend.errors import (
     CursorAuthError,
     CursorPlanError,
@@ -55,25 +53,10 @@ class Quirks:
         )
 
 
-@contextmanager
-def serve(app: Starlette) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-
-
 @pytest.fixture(scope="module")
 def quirks() -> Iterator[tuple[Quirks, str]]:
     q = Quirks()
-    with serve(q.app()) as url:
+    with serve_asgi(q.app(), log_level="error") as url:
         yield q, url
 
 
@@ -142,6 +125,20 @@ def test_endless_500s_end_in_unavailable_naming_endpoint_and_reason(
     assert len([s for s in clock.sleeps if s > 0.3]) >= 2  # backed off between attempts
 
 
+def test_a_server_echoing_the_auth_header_does_not_leak_the_key(
+    server: tuple[Quirks, FakeClock, CursorClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    q, _, client = server
+    q.handler = lambda r, _b: JSONResponse({"message": f"bad {r.headers['authorization']}"}, 502)
+    caplog.set_level(logging.DEBUG)
+    encoded = base64.b64encode(f"{KEY}:".encode()).decode()
+    with pytest.raises(CursorUnavailableError) as info:
+        list_members(client)
+    assert "HTTP 502 bad Basic ***" in str(info.value)
+    assert encoded not in str(info.value)
+    assert encoded not in caplog.text
+
+
 def test_429_waits_exactly_retry_after_then_succeeds(
     server: tuple[Quirks, FakeClock, CursorClient],
 ) -> None:
@@ -161,6 +158,23 @@ def test_429_waits_exactly_retry_after_then_succeeds(
     assert [m.email for m in list_members(client)] == ["a@b"]
     assert [s for s in clock.sleeps if s in (2.5, 7.0)] == [2.5, 7.0]
     assert client.stats.rate_limited["/teams/members"] == 2
+
+
+def test_a_huge_retry_after_is_capped_by_the_policy(
+    server: tuple[Quirks, FakeClock, CursorClient],
+) -> None:
+    q, clock, client = server
+    answers = iter([status(429, "Rate limit exceeded", {"Retry-After": "3600"})])
+
+    def handler(request: Request, body: dict[str, Any]) -> Response:
+        nxt = next(answers, None)
+        if nxt is not None:
+            return nxt(request, body)
+        return JSONResponse({"teamMembers": []})
+
+    q.handler = handler
+    list_members(client)
+    assert max(clock.sleeps) == client.retry.retry_after_cap_seconds == 120.0
 
 
 def test_write_endpoints_are_refused_before_the_network(

@@ -59,6 +59,17 @@ def test_daily_usage_pages_bring_back_inactive_members(
     assert sum(1 for _, p, _ in fake.request_log if p == DAILY_USAGE_PATH) > 2  # many pages
 
 
+def test_daily_usage_from_mid_day_returns_each_member_day_once(
+    team: SyntheticTeam, client: CursorClient
+) -> None:
+    start = END_MS - 40 * DAY_MS - 12 * 3_600_000  # noon: a window edge inside a day
+    rows = list(iter_daily_usage(client, start_ms=start, end_ms=END_MS))
+    keys = [(r.email, r.day) for r in rows]
+    assert len(keys) == len(set(keys))
+    first_day = datetime.fromtimestamp(start / 1000, tz=UTC).date()
+    assert min(r.day for r in rows) == first_day
+
+
 def test_spend_reads_every_page_and_matches_chargeable_events(
     team: SyntheticTeam, fake: FakeCursor, client: CursorClient
 ) -> None:

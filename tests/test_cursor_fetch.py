@@ -23,7 +23,7 @@ from devspend.cursor.endpoints import iter_usage_event_pages, iter_usage_events
 from devspend.cursor.fake import FakeCursor, SyntheticTeam, serve_fake_cursor
 from devspend.cursor.fake.totals import Tally, Totals
 from devspend.cursor.schemas import UsageEvent
-from devspend.cursor.windows import DAY_MS
+from devspend.cursor.windows import DAY_MS, split_windows
 
 KEY = "key_test_valid_0001"
 END_MS = int(datetime(2026, 11, 25, tzinfo=UTC).timestamp() * 1000) - 1
@@ -96,8 +96,8 @@ def connect(request: pytest.FixtureRequest) -> Iterator[Connect]:
 
 def roomy_fake(team: SyntheticTeam, **kwargs: Any) -> FakeCursor:
     """A fake whose rate limits never bite, for tests about data rather than politeness."""
-    limits = {"filtered-usage-events": 100_000, "default": 100_000}
-    kwargs.setdefault("rate_limits", limits)
+    names = ("members", "daily-usage-data", "filtered-usage-events", "spend", "groups")
+    kwargs.setdefault("rate_limits", dict.fromkeys(names, 100_000))
     return FakeCursor(team=team, valid_keys={KEY}, **kwargs)
 
 
@@ -149,6 +149,8 @@ def test_events_exactly_on_window_edges_are_counted_once(
     # First window ends exactly on the event, then one where the second window starts on it.
     for start in (edge - 30 * DAY_MS + 1, edge - 30 * DAY_MS):
         end = start + 40 * DAY_MS
+        windows = split_windows(start_ms=start, end_ms=end)
+        assert edge in {windows[0][1], windows[1][0]}  # the event really sits on the edge
         events = list(iter_usage_events(client, start_ms=start, end_ms=end, page_size=1000))
         at_edge = [e for e in events if e.timestamp_ms == edge]
         truth = team.expected_totals(start_ms=start, end_ms=end)

@@ -8,6 +8,7 @@ with exactly the generator's records.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,8 +18,9 @@ import pytest
 
 from devspend.cursor.client import EVENTS_PATH, CursorClient, RetryPolicy
 from devspend.cursor.clock import FakeClock, SystemClock
-from devspend.cursor.endpoints import iter_usage_events
+from devspend.cursor.endpoints import iter_usage_event_pages, iter_usage_events
 from devspend.cursor.fake import FakeCursor, FaultConfig, SyntheticTeam, serve_fake_cursor
+from devspend.cursor.schemas import UsageEvent, canonical_json
 from devspend.cursor.windows import DAY_MS
 
 KEY = "key_test_valid_0001"
@@ -62,8 +64,18 @@ def client_for(fake: FakeCursor, kind: str, **kwargs: Any) -> Iterator[CursorCli
         yield client
 
 
-def fetch_all(client: CursorClient, page_size: int = 1000) -> list[Any]:
+def fetch_all(client: CursorClient, page_size: int = 1000) -> list[UsageEvent]:
     return list(iter_usage_events(client, start_ms=START_MS, end_ms=END_MS, page_size=page_size))
+
+
+def assert_exactly_the_truth(events: list[UsageEvent], team: SyntheticTeam) -> None:
+    """Every generated record came out, each exactly as often: none lost, none twice.
+
+    Comparing whole records (not counts) means a lost event cannot hide behind a
+    repeated one; genuinely identical duplicates must come out as often as made.
+    """
+    truth = Counter(canonical_json(e) for e in team.iter_events(start_ms=START_MS, end_ms=END_MS))
+    assert Counter(e.raw_json for e in events) == truth
 
 
 def statuses(fake: FakeCursor) -> list[int]:
@@ -89,6 +101,7 @@ def test_a_429_storm_is_ridden_out_with_zero_lost_records(
     assert statuses(fake).count(429) >= 3  # it really was a storm
     assert len(events) == team.expected_totals(start_ms=START_MS, end_ms=END_MS).events
     assert len(events) > 600
+    assert_exactly_the_truth(events, team)
 
 
 def test_5xx_bursts_and_dropped_connections_lose_nothing(
@@ -105,7 +118,27 @@ def test_5xx_bursts_and_dropped_connections_lose_nothing(
     assert any(s >= 500 for s in statuses(fake))
     assert retried > len([s for s in statuses(fake) if s >= 500])  # drops were retried too
     assert len(events) == team.expected_totals(start_ms=START_MS, end_ms=END_MS).events
+    assert_exactly_the_truth(events, team)
     assert clock.slept > 0  # it backed off (on the fake clock: no real waiting)
+
+
+def test_a_connection_dropped_mid_pagination_resumes_at_the_same_page(
+    team: SyntheticTeam, transport_kind: str
+) -> None:
+    # Page 1 answers, page 2 is dropped twice, answers, page 3 gets a 502, then answers.
+    faults = FaultConfig(script=(None, "drop", "drop", None, 502, None))
+    fake = FakeCursor(team=team, valid_keys={KEY}, faults=faults, rate_limits={
+        "filtered-usage-events": 100_000})  # fmt: skip
+    with client_for(fake, transport_kind, clock=FakeClock(), events_rpm=1e9) as client:
+        pages = list(
+            iter_usage_event_pages(client, start_ms=START_MS, end_ms=END_MS, page_size=100)
+        )
+        assert client.stats.retried[EVENTS_PATH] == 3
+    assert statuses(fake)[:6] == [200, 0, 0, 200, 502, 200]
+    first_window = [p.page for p in pages if p.window == pages[0].window]
+    assert first_window == list(range(1, pages[0].num_pages + 1))  # no page twice or skipped
+    assert pages[0].num_pages >= 3
+    assert_exactly_the_truth([e for p in pages for e in p.events], team)
 
 
 def test_slow_responses_time_out_and_are_retried(team: SyntheticTeam) -> None:
@@ -119,6 +152,7 @@ def test_slow_responses_time_out_and_are_retried(team: SyntheticTeam) -> None:
         events = fetch_all(client, page_size=250)
         assert client.stats.retried[EVENTS_PATH] > 0
     assert len(events) == team.expected_totals(start_ms=START_MS, end_ms=END_MS).events
+    assert_exactly_the_truth(events, team)
 
 
 def test_pacing_at_the_limit_provokes_no_429(team: SyntheticTeam) -> None:
@@ -136,3 +170,4 @@ def test_pacing_at_the_limit_provokes_no_429(team: SyntheticTeam) -> None:
     achieved = sent / (elapsed / minute) / 60
     assert 0.8 <= achieved <= 1.05
     assert len(events) == team.expected_totals(start_ms=START_MS, end_ms=END_MS).events
+    assert_exactly_the_truth(events, team)

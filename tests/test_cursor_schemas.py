@@ -125,6 +125,19 @@ def test_billing_groups_with_an_unassigned_group() -> None:
     assert groups.cycle_end == date(2026, 5, 31)
 
 
+def test_iso_membership_times_keep_every_millisecond() -> None:
+    # 15:54:43.735 is one of the instants float seconds * 1000 turns into ...734.
+    groups = parse_billing_groups(
+        {"groups": [{"id": "g", "name": "G", "currentMembers": [
+            {"email": "a@b", "joinedAt": "2004-09-23T15:54:43.735Z",
+             "leftAt": "1970-01-01T00:00:00.001"}
+        ]}]}
+    )  # fmt: skip
+    member = groups.groups[0].current_members[0]
+    assert member.joined_at_ms == 1_095_954_883_735
+    assert member.left_at_ms == 1
+
+
 def test_a_body_that_is_not_json_is_a_protocol_error() -> None:
     with pytest.raises(CursorProtocolError, match="not JSON"):
         decode_json("<html>")

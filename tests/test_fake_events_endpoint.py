@@ -36,7 +36,7 @@ def _post(client: httpx.Client, **body: Any) -> httpx.Response:
 def test_pages_concatenate_to_the_generators_events(
     client: httpx.Client, team: SyntheticTeam
 ) -> None:
-    start, end = END - 30 * DAY, END
+    start, end = END - 30 * DAY + 1, END
     expected = list(team.iter_events(start_ms=start, end_ms=end, as_of_ms=END))
     got: list[dict] = []
     page = 1
@@ -78,7 +78,7 @@ def test_bounds_are_inclusive_to_the_millisecond(client: httpx.Client, team: Syn
 
 def test_email_filter(client: httpx.Client, team: SyntheticTeam) -> None:
     email = team.profiles[0].email
-    body = _post(client, startDate=END - 30 * DAY, endDate=END, email=email, pageSize=1000).json()
+    body = _post(client, startDate=END - 29 * DAY, endDate=END, email=email, pageSize=1000).json()
     assert body["usageEvents"]
     assert {e["userEmail"] for e in body["usageEvents"]} == {email}
 
@@ -100,8 +100,9 @@ def test_bad_requests_get_400(client: httpx.Client, body: dict[str, Any]) -> Non
     assert response.json()["error"] == "Bad Request"
 
 
-def test_exactly_thirty_days_is_accepted(client: httpx.Client) -> None:
-    assert _post(client, startDate=END - 30 * DAY, endDate=END).status_code == 200
+def test_exactly_thirty_days_is_accepted_and_one_ms_more_refused(client: httpx.Client) -> None:
+    assert _post(client, startDate=END - 30 * DAY + 1, endDate=END).status_code == 200
+    assert _post(client, startDate=END - 30 * DAY, endDate=END).status_code == 400
 
 
 def test_a_tiny_cache_budget_still_serves_identical_pages(team: SyntheticTeam) -> None:

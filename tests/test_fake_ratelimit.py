@@ -91,3 +91,9 @@ def test_retry_after_can_be_left_out(clock: ManualClock) -> None:
 def test_retry_after_is_whole_seconds_on_a_real_minute() -> None:
     assert retry_after(12.2) == "13"
     assert retry_after(0.25) == "0.250"
+
+
+def test_a_misspelt_endpoint_name_is_refused() -> None:
+    team = SyntheticTeam(seed=1, members=3, end_ms=END, days=5)
+    with pytest.raises(ValueError, match="default"):
+        FakeCursor(team=team, valid_keys={KEY}, rate_limits={"default": 100})

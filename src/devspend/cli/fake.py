@@ -18,36 +18,6 @@ from devspend.cursor.fake import FakeCursor, FaultConfig, SyntheticTeam, serve_f
 DEFAULT_KEY = "key_fake_demo_0001"
 
 
-def build_fake(
-    *,
-    seed: int,
-    members: int,
-    days: int,
-    events_per_member_day: float,
-    keys: list[str],
-    not_enterprise_keys: list[str],
-    minute_seconds: float,
-    faults: FaultConfig,
-    end_ms: int,
-) -> FakeCursor:
-    """The fake the command serves (separate so its wiring can be tested without a server)."""
-    team = SyntheticTeam(
-        seed=seed,
-        members=members,
-        end_ms=end_ms,
-        days=days,
-        events_per_member_day=events_per_member_day,
-        history_days=days,
-    )
-    return FakeCursor(
-        team=team,
-        valid_keys=keys,
-        not_enterprise_keys=not_enterprise_keys,
-        minute_seconds=minute_seconds,
-        faults=faults,
-    )
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``fake-cursor`` command."""
 
@@ -77,22 +47,27 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve a fake Cursor Admin API with a synthetic team (never talks to Cursor)."""
         console = Console(highlight=False)
-        fake = build_fake(
+        team = SyntheticTeam(
             seed=seed,
             members=members,
+            end_ms=int(time.time() * 1000),
             days=days,
             events_per_member_day=events_per_day,
-            keys=key,
+            history_days=days,
+        )
+        faults = FaultConfig(
+            seed=fault_seed,
+            error_rate=error_rate,
+            drop_rate=drop_rate,
+            slow_rate=slow_rate,
+            slow_seconds=slow_seconds,
+        )
+        fake = FakeCursor(
+            team=team,
+            valid_keys=key,
             not_enterprise_keys=not_enterprise_key,
             minute_seconds=minute_seconds,
-            faults=FaultConfig(
-                seed=fault_seed,
-                error_rate=error_rate,
-                drop_rate=drop_rate,
-                slow_rate=slow_rate,
-                slow_seconds=slow_seconds,
-            ),
-            end_ms=int(time.time() * 1000),
+            faults=faults,
         )
         with serve_fake_cursor(fake, host=host, port=port) as base_url:
             console.print(f"Fake Cursor Admin API at {base_url}")

@@ -13,13 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from devspend.cursor.client import (
-    DAILY_USAGE_PATH,
-    EVENTS_PATH,
-    SPEND_PATH,
-    CursorClient,
-)
-from devspend.cursor.endpoints import get_billing_groups, list_members
+from devspend.cursor.client import DAILY_USAGE_PATH, SPEND_PATH, CursorClient
+from devspend.cursor.endpoints import fetch_events_page, get_billing_groups, list_members
 from devspend.cursor.history import find_history_start
 from devspend.cursor.windows import DAY_MS
 from devspend.errors import (
@@ -40,7 +35,11 @@ class KeyCheck:
     readable: dict[str, bool] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     history_start: date | None = None
-    can_read_events: bool = False
+
+    @property
+    def can_read_events(self) -> bool:
+        """What makes a key usable by devspend; the other endpoints only enrich reports."""
+        return self.readable.get(EVENTS, False)
 
 
 def key_prefix_warning(api_key: str) -> str | None:
@@ -55,11 +54,13 @@ def key_prefix_warning(api_key: str) -> str | None:
 
 
 def _probes(client: CursorClient, now_ms: int) -> list[tuple[str, Callable[[], Any]]]:
-    day = {"startDate": now_ms - DAY_MS + 1, "endDate": now_ms, "page": 1, "pageSize": 1}
+    """The smallest readable request per endpoint: one record of the last day, or all members."""
+    last_day = (now_ms - DAY_MS + 1, now_ms)
+    daily = {"startDate": last_day[0], "endDate": last_day[1], "page": 1, "pageSize": 1}
     return [
         ("members", lambda: list_members(client)),
-        (EVENTS, lambda: client.post(EVENTS_PATH, body=day)),
-        ("daily usage", lambda: client.post(DAILY_USAGE_PATH, body=day)),
+        (EVENTS, lambda: fetch_events_page(client, window=last_day, page=1, page_size=1)),
+        ("daily usage", lambda: client.post(DAILY_USAGE_PATH, body=daily)),
         ("spend", lambda: client.post(SPEND_PATH, body={"page": 1, "pageSize": 1})),
         ("billing groups", lambda: get_billing_groups(client)),
     ]
@@ -68,7 +69,8 @@ def _probes(client: CursorClient, now_ms: int) -> list[tuple[str, Callable[[], A
 def check_key(client: CursorClient, *, now_ms: int, lookback_days: int = 365) -> KeyCheck:
     """Probe every read endpoint with this client's key and say what works and what not."""
     result = KeyCheck()
-    for label, probe in _probes(client, now_ms):
+    probes = _probes(client, now_ms)
+    for label, probe in probes:
         try:
             probe()
         except (CursorAuthError, CursorUnavailableError) as exc:
@@ -89,9 +91,8 @@ def check_key(client: CursorClient, *, now_ms: int, lookback_days: int = 365) ->
             result.problems.append(f"{label}: {exc}")
         else:
             result.readable[label] = True
-    for label, _ in _probes(client, now_ms):
+    for label, _ in probes:  # the ones skipped after a fatal problem
         result.readable.setdefault(label, False)
-    result.can_read_events = result.readable[EVENTS]
     if result.can_read_events:
         try:
             result.history_start = find_history_start(

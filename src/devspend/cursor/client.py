@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 from collections import Counter
@@ -100,7 +101,8 @@ class CursorClient:
         """``minute_seconds`` is the rate-limit minute (shorter only against a compressed fake)."""
         if not api_key:
             raise ValueError("an API key is required")
-        self._key = api_key
+        # The key as typed and as it travels (Basic auth): neither may leave in a message.
+        self._secrets = (api_key, base64.b64encode(f"{api_key}:".encode()).decode())
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
@@ -164,7 +166,9 @@ class CursorClient:
 
     def _scrub(self, text: str) -> str:
         """Belt and braces: whatever a server echoes back, the key never gets out."""
-        return text.replace(self._key, "***") if self._key in text else text
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def get(self, path: str, *, params: dict[str, str] | None = None) -> Any:
         """GET a read endpoint and return its decoded JSON body."""
@@ -190,46 +194,48 @@ class CursorClient:
                 "(this is a bug in devspend)",
                 endpoint=path,
             )
-        failures: Counter[bool] = Counter()  # by "was it a 429?": each kind has its budget
+        failures: Counter[bool] = Counter()  # failed attempts, by "was it a 429?"
         while True:
             self.stats.paced_seconds += self._pacers[path].wait()
             self.stats.sent[path] += 1
             try:
                 response = self._http.request(method, path, json=body, params=params)
             except RETRYABLE_EXCEPTIONS as exc:
-                failures[False] += 1
                 reason = f"{type(exc).__name__}: {self._scrub(str(exc)) or 'no detail'}"
-                self._wait_or_give_up(path, failures, reason=reason, retry_after=None)
+                self._wait_or_give_up(
+                    path, failures, rate_limited=False, reason=reason, retry_after=None
+                )
                 continue
             status = response.status_code
             if status == 200:
                 self.stats.ok[path] += 1
                 return decode_json(response.content)
-            if self.retry.should_retry_status(status):
-                failures[status == 429] += 1
-                self._wait_or_give_up(
-                    path,
-                    failures,
-                    reason=f"HTTP {status} {self._cursor_message(response)}".rstrip(),
-                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
-                    rate_limited=status == 429,
-                )
-                if status == 429:
-                    self._pacers[path].forget_lag()
-                continue
-            self.stats.failed[path] += 1
-            raise self._error_for(response, path)
+            if not self.retry.should_retry_status(status):
+                self.stats.failed[path] += 1
+                raise self._error_for(response, path)
+            self._wait_or_give_up(
+                path,
+                failures,
+                rate_limited=status == 429,
+                reason=f"HTTP {status} {self._cursor_message(response)}".rstrip(),
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
 
     def _wait_or_give_up(
         self,
         path: str,
         failures: Counter[bool],
         *,
+        rate_limited: bool,
         reason: str,
         retry_after: float | None,
-        rate_limited: bool = False,
     ) -> None:
-        """Sleep before the next attempt, or raise when this kind of failure is out of budget."""
+        """Count a failed attempt, then sleep before the next or raise if out of budget.
+
+        429s and other failures have separate budgets: a 429 only means "later", so a
+        backfill rides out a rate-limit storm that would exhaust the error budget.
+        """
+        failures[rate_limited] += 1
         if rate_limited:
             self.stats.rate_limited[path] += 1
         attempts = failures.total()
@@ -247,6 +253,8 @@ class CursorClient:
         self.stats.retried[path] += 1
         self.stats.backoff_seconds += delay
         self.clock.sleep(delay)
+        if rate_limited:
+            self._pacers[path].forget_lag()  # Cursor just said "slower": no catching up
 
     def _cursor_message(self, response: httpx.Response) -> str:
         """Cursor's own words from an error body (``message``, else ``error``), key-scrubbed."""

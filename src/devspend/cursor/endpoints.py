@@ -36,7 +36,7 @@ from devspend.cursor.schemas import (
     parse_member_spend,
     parse_usage_event,
 )
-from devspend.cursor.windows import split_windows
+from devspend.cursor.windows import DAY_MS, split_windows
 from devspend.errors import CursorProtocolError
 
 EVENTS_PAGE_SIZE = 1000  # Cursor's maximum: the fewest calls for a backfill
@@ -62,6 +62,32 @@ def list_members(client: CursorClient) -> list[Member]:
     return [parse_member(m) for m in body.get("teamMembers") or ()]
 
 
+def fetch_events_page(
+    client: CursorClient,
+    *,
+    window: tuple[int, int],
+    page: int,
+    page_size: int,
+    email: str | None = None,
+) -> Mapping[str, Any]:
+    """One raw page of usage events for an inclusive ``window``: the one place that asks.
+
+    Paging, key checks and history probing all go through here, so the request
+    body Cursor sees is written once.
+    """
+    body: dict[str, Any] = {
+        "startDate": window[0], "endDate": window[1], "page": page, "pageSize": page_size,
+    }  # fmt: skip
+    if email is not None:
+        body["email"] = email
+    return _object(client.post(EVENTS_PATH, body=body), EVENTS_PATH)
+
+
+def events_total(body: Mapping[str, Any]) -> int:
+    """``totalUsageEventsCount`` of an events page (the page's own length if absent)."""
+    return _int_field(body, "totalUsageEventsCount", len(body.get("usageEvents") or ()))
+
+
 def iter_usage_event_pages(
     client: CursorClient,
     *,
@@ -81,12 +107,11 @@ def iter_usage_event_pages(
     if not 1 <= page_size <= EVENTS_PAGE_SIZE:
         raise ValueError(f"page_size must be 1..{EVENTS_PAGE_SIZE}")
     for window in split_windows(start_ms=start_ms, end_ms=end_ms):
-        base: dict[str, Any] = {"startDate": window[0], "endDate": window[1], "pageSize": page_size}
-        if email is not None:
-            base["email"] = email
 
-        def fetch(page: int, base: dict[str, Any] = base) -> Mapping[str, Any]:
-            return _object(client.post(EVENTS_PATH, body={**base, "page": page}), EVENTS_PATH)
+        def fetch(page: int, window: tuple[int, int] = window) -> Mapping[str, Any]:
+            return fetch_events_page(
+                client, window=window, page=page, page_size=page_size, email=email
+            )
 
         for page in iter_flagged_pages(fetch, items_key="usageEvents", what=EVENTS_PATH):
             pagination = page.body.get("pagination") or {}
@@ -94,7 +119,7 @@ def iter_usage_event_pages(
                 events=[parse_usage_event(e) for e in page.items],
                 page=page.number,
                 num_pages=_int_field(pagination, "numPages", page.number),
-                total_events=_int_field(page.body, "totalUsageEventsCount", len(page.items)),
+                total_events=events_total(page.body),
                 window=window,
             )
 
@@ -121,8 +146,14 @@ def iter_daily_usage(
     end_ms: int,
     page_size: int = DAILY_USAGE_PAGE_SIZE,
 ) -> Iterator[DailyUsageRow]:
-    """Member-day rows, using the paged form so inactive members come back too."""
-    for lo, hi in split_windows(start_ms=start_ms, end_ms=end_ms):
+    """Member-day rows of every UTC day touching the range, inactive members included.
+
+    The paged form is used because the plain one leaves inactive members out. Rows
+    are whole days, so windows start at midnight UTC: a window edge inside a day
+    would bring that member-day back from both windows.
+    """
+    first_midnight = start_ms - start_ms % DAY_MS
+    for lo, hi in split_windows(start_ms=first_midnight, end_ms=end_ms):
 
         def fetch(page: int, lo: int = lo, hi: int = hi) -> Mapping[str, Any]:
             body = {"startDate": lo, "endDate": hi, "page": page, "pageSize": page_size}

@@ -19,24 +19,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from devspend.cursor.client import EVENTS_PATH, CursorClient
+from devspend.cursor.endpoints import events_total, fetch_events_page
 from devspend.cursor.schemas import parse_usage_event
 from devspend.cursor.windows import DAY_MS, split_windows
 from devspend.errors import CursorProtocolError
-
-
-def _probe(client: CursorClient, window: tuple[int, int], page: int) -> Mapping[str, Any]:
-    body = {"startDate": window[0], "endDate": window[1], "page": page, "pageSize": 1}
-    answer = client.post(EVENTS_PATH, body=body)
-    if not isinstance(answer, Mapping):
-        raise CursorProtocolError("usage events probe: body is not an object", endpoint=EVENTS_PATH)
-    return answer
-
-
-def _count(body: Mapping[str, Any]) -> int:
-    total = body.get("totalUsageEventsCount")
-    if total is None:
-        return len(body.get("usageEvents") or ())
-    return int(total)
 
 
 def _timestamps(body: Mapping[str, Any]) -> list[int]:
@@ -52,8 +38,8 @@ def find_history_start(
     oldest: tuple[int, Mapping[str, Any]] | None = None
     while lo <= hi:
         mid = (lo + hi) // 2
-        first_page = _probe(client, windows[mid], 1)
-        if _count(first_page) > 0:
+        first_page = fetch_events_page(client, window=windows[mid], page=1, page_size=1)
+        if events_total(first_page) > 0:
             oldest = (mid, first_page)
             hi = mid - 1
         else:
@@ -62,9 +48,10 @@ def find_history_start(
         return None
     index, first_page = oldest
     stamps = _timestamps(first_page)
-    total = _count(first_page)
-    if total > 1:
-        stamps += _timestamps(_probe(client, windows[index], total))
+    total = events_total(first_page)
+    if total > 1:  # with pageSize 1, page ``total`` is the window's last event
+        last_page = fetch_events_page(client, window=windows[index], page=total, page_size=1)
+        stamps += _timestamps(last_page)
     if not stamps:
         raise CursorProtocolError(
             "usage events probe: Cursor counted events but sent none", endpoint=EVENTS_PATH

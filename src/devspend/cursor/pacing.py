@@ -48,6 +48,9 @@ class Pacer:
         self._max_lag = self.window * MAX_LAG_FRACTION
         self._clock = clock
         self._slot: float | None = None
+        # The last ``per_window`` call starts, for the window rule. An rpm so high that
+        # it would need more than a million (tests that switch pacing off) just never
+        # fills the deque, which turns the window rule off too.
         self._starts: deque[float] = deque(maxlen=min(self.per_window, 1_000_000))
         self._forget_lag = False
 

@@ -65,6 +65,8 @@ class _RepeatGuard:
                 f"{self.what}: asked for page {number} but Cursor sent page {reported}",
                 endpoint=self.what,
             )
+        # Only without an echoed number: genuinely identical events make two equal
+        # pages of usage events legitimate (pageSize 1, a duplicated event).
         if reported is None and items and items == self._previous:
             raise CursorProtocolError(
                 f"{self.what}: page {number} repeats page {number - 1}", endpoint=self.what
@@ -84,42 +86,66 @@ class _RepeatGuard:
             )
 
 
-def iter_flagged_pages(
-    fetch: FetchPage, *, items_key: str, what: str, max_pages: int = DEFAULT_MAX_PAGES
+def _iter_pages(
+    fetch: FetchPage,
+    *,
+    items_key: str,
+    what: str,
+    max_pages: int,
+    echoed_page: Callable[[Mapping[str, Any]], int | None],
+    has_next: Callable[[Mapping[str, Any], int], bool],
 ) -> Iterator[Page]:
-    """Pages of a ``pagination.hasNextPage`` endpoint, fetched one at a time as consumed."""
+    """The one page loop; the styles differ only in where the page number and "more" live."""
     guard = _RepeatGuard(what, max_pages)
     number = 1
     while True:
         body = fetch(number)
         items = _items(body, items_key, what)
-        pagination = body.get("pagination") or {}
-        reported = _opt_int(pagination.get("currentPage", pagination.get("page")))
-        guard.check(number=number, reported=reported, items=items)
+        guard.check(number=number, reported=echoed_page(body), items=items)
         yield Page(number=number, items=items, body=body)
-        has_next = pagination.get("hasNextPage")
-        if has_next is None:
-            total = _opt_int(pagination.get("numPages", pagination.get("totalPages")))
-            has_next = total is not None and number < total
-        if not has_next:
+        if not has_next(body, number):
             return
         guard.check_more(number=number, items=items)
         number += 1
+
+
+def _pagination(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    return body.get("pagination") or {}
+
+
+def _flagged_page(body: Mapping[str, Any]) -> int | None:
+    pagination = _pagination(body)
+    return _opt_int(pagination.get("currentPage", pagination.get("page")))
+
+
+def _flagged_has_next(body: Mapping[str, Any], number: int) -> bool:
+    pagination = _pagination(body)
+    has_next = pagination.get("hasNextPage")
+    if has_next is not None:
+        return bool(has_next)
+    total = _opt_int(pagination.get("numPages", pagination.get("totalPages")))
+    return total is not None and number < total
+
+
+def _counted_has_next(body: Mapping[str, Any], number: int) -> bool:
+    return number < (_opt_int(body.get("totalPages")) or 1)
+
+
+def iter_flagged_pages(
+    fetch: FetchPage, *, items_key: str, what: str, max_pages: int = DEFAULT_MAX_PAGES
+) -> Iterator[Page]:
+    """Pages of a ``pagination.hasNextPage`` endpoint, fetched one at a time as consumed."""
+    return _iter_pages(
+        fetch, items_key=items_key, what=what, max_pages=max_pages,
+        echoed_page=_flagged_page, has_next=_flagged_has_next,
+    )  # fmt: skip
 
 
 def iter_counted_pages(
     fetch: FetchPage, *, items_key: str, what: str, max_pages: int = DEFAULT_MAX_PAGES
 ) -> Iterator[Page]:
     """Pages of a ``totalPages``-only endpoint: loop while ``page < totalPages``."""
-    guard = _RepeatGuard(what, max_pages)
-    number = 1
-    while True:
-        body = fetch(number)
-        items = _items(body, items_key, what)
-        guard.check(number=number, reported=_opt_int(body.get("page")), items=items)
-        yield Page(number=number, items=items, body=body)
-        total = _opt_int(body.get("totalPages")) or 1
-        if number >= total:
-            return
-        guard.check_more(number=number, items=items)
-        number += 1
+    return _iter_pages(
+        fetch, items_key=items_key, what=what, max_pages=max_pages,
+        echoed_page=lambda body: _opt_int(body.get("page")), has_next=_counted_has_next,
+    )  # fmt: skip

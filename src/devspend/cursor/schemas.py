@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -307,6 +307,10 @@ class BillingGroups:
     cycle_end: date | None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+
+
 def _ms_or_iso(value: Any) -> int | None:
     if value is None:
         return None
@@ -316,7 +320,8 @@ def _ms_or_iso(value: Any) -> int | None:
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp() * 1000)
+    # Integer arithmetic: ``timestamp() * 1000`` is a float and loses a ms now and then.
+    return (parsed - _EPOCH) // _ONE_MS
 
 
 def _day(value: Any) -> date | None:

@@ -119,19 +119,21 @@ def _group(
 ) -> dict[str, Any]:
     current: list[dict[str, Any]] = []
     former: list[dict[str, Any]] = []
+    total = Decimal(0)
     for profile in fake.team.profiles:
         membership = _membership(profile, group, start, last)
         if membership is None:
             continue
         joined, left = membership
-        cents = sums.by_member_group.get((profile.email, group), Decimal(0)) if sums else 0
+        cents = sums.by_member_group.get((profile.email, group), Decimal(0)) if sums else Decimal(0)
+        total += cents
         row = {
             "userId": profile.user_id,
             "name": profile.name,
             "email": profile.email,
             "joinedAt": iso_ms(joined),
             "leftAt": iso_ms(left) if left is not None else None,
-            "spendCents": decimal_number(Decimal(cents)),
+            "spendCents": decimal_number(cents),
         }
         (former if left is not None else current).append(row)
     daily = [
@@ -139,7 +141,6 @@ def _group(
         for (g, day), cents in sorted((sums.by_group_day if sums else {}).items())
         if g == group
     ]
-    total = sum((Decimal(str(r["spendCents"])) for r in current + former), Decimal(0))
     if group == GROUP_COUNT:
         ident, name, kind = "unassigned", "Unassigned", "UNASSIGNED"
     else:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import httpx
 
-from devspend.cursor.fake.app import create_fake_app
+from devspend.cursor.fake.app import create_fake_app, read_routes
 from devspend.cursor.fake.faults import FaultConfig, FaultInjector
 from devspend.cursor.fake.ledger import CycleLedger
 from devspend.cursor.fake.paging import EventPager
@@ -53,6 +53,9 @@ class FakeCursor:
     ) -> None:
         if not 1 <= billing_cycle_day <= 28:
             raise ValueError("billing_cycle_day must be between 1 and 28")
+        unknown = set(rate_limits or ()) - {route.name for route in read_routes().values()}
+        if unknown:  # a misspelt name would silently leave the documented limit in place
+            raise ValueError(f"rate_limits names no endpoint: {', '.join(sorted(unknown))}")
         self.team = team
         self.valid_keys: set[str] = set(valid_keys)
         self.not_enterprise_keys: set[str] = set(not_enterprise_keys)

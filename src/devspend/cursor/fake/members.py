@@ -58,10 +58,6 @@ class MemberProfile:
     hard_limit_dollars: int
     monthly_limit_dollars: int | None
 
-    def active_at(self, ms: int) -> bool:
-        """Whether the member belonged to the team at that instant."""
-        return self.join_ms <= ms and (self.removed_ms is None or ms < self.removed_ms)
-
     def group_at(self, ms: int) -> int:
         """The billing group the member was in at that instant."""
         moved, previous = self.group_moved_ms, self.previous_group

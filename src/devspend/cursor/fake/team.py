@@ -79,10 +79,6 @@ class SyntheticTeam:
         out.sort(key=_TIMESTAMP, reverse=True)
         return out
 
-    def lowest_visible_ms(self, start_ms: int) -> int:
-        """The earliest timestamp a query starting at ``start_ms`` can return."""
-        return max(start_ms, self.history_start_ms, self.data_start_ms)
-
     def settled_as_of(self, *, end_ms: int, as_of_ms: int | None) -> int | None:
         """``as_of_ms``, or None when asking at that moment shows the final data anyway.
 
@@ -95,11 +91,15 @@ class SyntheticTeam:
         return None if as_of_ms >= newest + settle else as_of_ms
 
     def _bounds(self, start_ms: int, end_ms: int, as_of_ms: int | None) -> tuple[int, int]:
-        """The timestamps ``[lo, hi]`` a query can return (empty when ``lo > hi``)."""
+        """The timestamps ``[lo, hi]`` a query can return (empty when ``lo > hi``).
+
+        Nothing before the data starts or the API's history reaches back, nothing
+        after the data ends or the moment of asking.
+        """
         hi = min(end_ms, self.end_ms)
         if as_of_ms is not None:
             hi = min(hi, as_of_ms)
-        return self.lowest_visible_ms(start_ms), hi
+        return max(start_ms, self.history_start_ms, self.data_start_ms), hi
 
     def iter_visible(
         self, *, start_ms: int, end_ms: int, email: str | None, as_of_ms: int | None

@@ -29,11 +29,16 @@ def integer(body: Mapping[str, Any], key: str, default: int | None = None) -> in
 
 
 def date_range(body: Mapping[str, Any]) -> tuple[int, int]:
-    """``startDate``/``endDate`` in epoch ms, at most 30 days apart, in order."""
+    """``startDate``/``endDate`` in epoch ms, in order, covering at most 30 days.
+
+    Both bounds are inclusive, so the range spans ``end - start + 1`` ms. The fake
+    takes the strictest reading of Cursor's limit: a client whose windows overlap
+    or run over by even one millisecond is caught here rather than in production.
+    """
     start, end = integer(body, "startDate"), integer(body, "endDate")
     if end < start:
         raise BadRequest("endDate must not be before startDate")
-    if end - start > MAX_RANGE_DAYS * DAY_MS:
+    if end - start + 1 > MAX_RANGE_DAYS * DAY_MS:
         raise BadRequest(f"Date range cannot exceed {MAX_RANGE_DAYS} days")
     return start, end
 
