@@ -1,9 +1,167 @@
-"""CLI commands for web."""
+"""``devspend serve``, ``devspend user add``, ``devspend token …`` and ``devspend demo``.
+
+Thin wrappers: accounts go through :mod:`devspend.web.identity`, the server is the
+app from :func:`devspend.web.app.create_app` run by uvicorn with the scheduler on.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from devspend.errors import ConfigError
+from devspend.settings import load_settings
+from devspend.store import accounts
+from devspend.store.engine import open_database
+from devspend.web import identity
+from devspend.web.clock import utc_now
+
+
+def _read_password(*, from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise ConfigError("No password given.")
+    return password
+
+
+def serve_app(*, host: str, port: int) -> None:
+    """Run the web app and the scheduler until interrupted."""
+    import uvicorn
+
+    from devspend.web.app import create_app
+
+    settings = load_settings()
+    app = create_app(settings, run_scheduler=True)
+    Console(highlight=False).print(f"devspend is serving on http://{host}:{port}/")
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+
+
+def _serve_command(
+    host: str = typer.Option(None, "--host", help="Interface to bind (default 127.0.0.1)."),
+    port: int = typer.Option(None, "--port", help="Port to listen on (default 8000)."),
+) -> None:
+    """Serve the dashboard and JSON API, and sync every team on a timer."""
+    settings = load_settings()
+    serve_app(host=host or settings.host, port=port or settings.port)
+
+
+def _user_add_command(
+    email: str = typer.Argument(..., help="The user's email (their login)."),
+    admin: bool = typer.Option(False, "--admin", help="Make the user an admin."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin instead of prompting."
+    ),
+) -> None:
+    """Create a web user (viewer by default); the password is prompted, never an argument."""
+    settings = load_settings()
+    password = _read_password(from_stdin=password_stdin)
+    engine = open_database(settings.effective_database_url)
+    try:
+        user = identity.add_user(
+            engine, email=email, password=password, role="admin" if admin else "viewer",
+            now=utc_now(),
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    Console(highlight=False).print(f"Created {user.role} {user.email}.")
+
+
+def _user_list_command() -> None:
+    """List web users and their roles."""
+    settings = load_settings()
+    engine = open_database(settings.effective_database_url)
+    try:
+        with engine.connect() as conn:
+            users = accounts.list_users(conn)
+    finally:
+        engine.dispose()
+    table = Table("email", "role", "last sign-in")
+    for u in users:
+        table.add_row(u.email, u.role, u.last_login_at.isoformat() if u.last_login_at else "never")
+    Console().print(table)
+
+
+def _token_create_command(
+    name: str = typer.Argument(..., help="What will use the token (shown in lists)."),
+) -> None:
+    """Create a read-only API token; it is printed once and stored only as a hash."""
+    settings = load_settings()
+    engine = open_database(settings.effective_database_url)
+    try:
+        token = identity.create_token(engine, name=name, created_by=None, now=utc_now())
+    finally:
+        engine.dispose()
+    Console(stderr=True, highlight=False).print(
+        f"Token {token.id} created; copy it now, it is not shown again:"
+    )
+    print(token.token)
+
+
+def _token_revoke_command(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
+    """Revoke an API token (requests with it are refused from now on)."""
+    settings = load_settings()
+    engine = open_database(settings.effective_database_url)
+    try:
+        identity.revoke_token(engine, token_id=token_id, now=utc_now())
+    finally:
+        engine.dispose()
+    Console(highlight=False).print(f"Token {token_id} revoked.")
+
+
+def _token_list_command() -> None:
+    """List API tokens (names and prefixes only)."""
+    settings = load_settings()
+    engine = open_database(settings.effective_database_url)
+    try:
+        with engine.connect() as conn:
+            tokens = accounts.list_api_tokens(conn)
+    finally:
+        engine.dispose()
+    table = Table("id", "name", "prefix", "created", "last used", "status")
+    for t in tokens:
+        table.add_row(
+            str(t.id), t.name, t.prefix + "…", t.created_at.isoformat(timespec="seconds"),
+            t.last_used_at.isoformat(timespec="seconds") if t.last_used_at else "never",
+            "revoked" if t.revoked_at else "active",
+        )  # fmt: skip
+    Console().print(table)
+
+
+def _demo_command(
+    port: int = typer.Option(8000, "--port", help="Port for the dashboard."),
+    data_dir: Path = typer.Option(
+        None, "--data-dir", help="Where the demo database goes (default: a fresh temp dir)."
+    ),
+    members: int = typer.Option(60, "--members", min=1, help="People in the synthetic team."),
+    days: int = typer.Option(365, "--days", min=1, max=365, help="Days of synthetic usage."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Set everything up, then exit."),
+) -> None:
+    """Try devspend with a fake Cursor team: connect, backfill, create an admin, serve."""
+    from devspend.web.demo import run_demo
+
+    run_demo(
+        console=Console(highlight=False), port=port, data_dir=data_dir, members=members,
+        days=days, serve=not no_serve,
+    )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add ``serve``, ``demo`` and the ``user`` and ``token`` groups."""
+    app.command("serve")(_serve_command)
+    app.command("demo")(_demo_command)
+    user_app = typer.Typer(help="Web users.", no_args_is_help=True)
+    user_app.command("add")(_user_add_command)
+    user_app.command("list")(_user_list_command)
+    app.add_typer(user_app, name="user")
+    token_app = typer.Typer(help="Read-only API tokens.", no_args_is_help=True)
+    token_app.command("create")(_token_create_command)
+    token_app.command("revoke")(_token_revoke_command)
+    token_app.command("list")(_token_list_command)
+    app.add_typer(token_app, name="token")

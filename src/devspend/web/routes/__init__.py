@@ -1,0 +1,38 @@
+"""Route modules, one per page family; each HTML page's JSON twin lives beside it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from devspend.web.routes import (
+    api_docs,
+    auth,
+    cloud_costs,
+    models,
+    overview,
+    people,
+    person,
+    settings_integrations,
+    spend,
+    teams,
+    tokens,
+    users_admin,
+)
+
+
+def all_routers() -> list[APIRouter]:
+    """Every router, in the order the app includes them."""
+    return [
+        auth.router,
+        overview.router, overview.api,
+        people.router, people.api,
+        person.router, person.api,
+        models.router, models.api,
+        spend.router, spend.api,
+        teams.router, teams.api,
+        settings_integrations.router, settings_integrations.api,
+        users_admin.router,
+        tokens.router,
+        cloud_costs.router,
+        api_docs.router,
+    ]  # fmt: skip

@@ -1,0 +1,128 @@
+"""``devspend demo``: a fake Cursor team on loopback, connected, backfilled and served.
+
+It goes through the real paths: the fake Admin API runs as an HTTP server on
+127.0.0.1, the key is validated and stored by the same connect flow as the
+dashboard, the backfill is a normal sync, and the dashboard is the normal app.
+Only the data directory (a fresh temporary one by default) is special.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from devspend.cli.render import SyncProgressBar
+from devspend.cursor.fake import FakeCursor, SyntheticTeam, serve_fake_cursor
+from devspend.settings import Settings, load_settings
+from devspend.store import accounts
+from devspend.store.engine import open_database
+from devspend.sync.service import connect_cursor, list_integrations, run_sync
+from devspend.web import identity
+from devspend.web.clock import utc_now
+from devspend.web.security import hash_password, new_secret
+
+DEMO_KEY = "key_demo_not_a_real_key"
+DEMO_EMAIL = "demo@example.com"
+DEMO_TEAM = "Demo team (synthetic)"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSetup:
+    """What the demo prepared: where its data lives and how to sign in."""
+
+    data_dir: Path
+    settings: Settings
+    email: str
+    password: str
+    integration_id: int
+    events: int
+
+
+def demo_settings(*, data_dir: Path, cursor_base_url: str) -> Settings:
+    """Settings for the demo's own database, pointed at the local fake Cursor."""
+    return load_settings(
+        data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'devspend.db'}",
+        cursor_base_url=cursor_base_url, cursor_rpm=100_000, cursor_events_rpm=100_000,
+    )  # fmt: skip
+
+
+def demo_fake(*, members: int, days: int, end_ms: int) -> FakeCursor:
+    """The seeded synthetic team behind the demo (rate-limit "minutes" shortened)."""
+    team = SyntheticTeam(seed=7, members=members, end_ms=end_ms, days=days, history_days=days)
+    return FakeCursor(team=team, valid_keys={DEMO_KEY}, minute_seconds=0.05)
+
+
+def _demo_admin(engine: Engine) -> str:
+    """Create the demo admin, or give an existing one a fresh one-time password."""
+    password = new_secret(12)
+    with engine.begin() as conn:
+        user = accounts.get_user_by_email(conn, DEMO_EMAIL)
+        if user is not None:
+            accounts.set_password_hash(conn, user_id=user.id, password_hash=hash_password(password))
+            return password
+    identity.add_user(engine, email=DEMO_EMAIL, password=password, role="admin", now=utc_now())
+    return password
+
+
+def prepare_demo(
+    engine: Engine, settings: Settings, *, console: Console, days: int
+) -> DemoSetup:
+    """Connect the fake team (unless already connected), backfill it, create the admin."""
+    with engine.connect() as conn:
+        existing = [i.id for i in list_integrations(conn)]
+    if existing:
+        integration_id = existing[0]
+    else:
+        integration_id = connect_cursor(
+            engine, settings, api_key=DEMO_KEY, team_name=DEMO_TEAM
+        ).integration_id
+    console.print("Importing the synthetic team's usage through the Admin API…")
+    with SyncProgressBar(console) as bar:
+        result = run_sync(engine, settings, integration_id=integration_id, days=days, progress=bar)
+    console.print(f"Imported {result.events:,} events ({result.status}) in {result.seconds:.1f} s.")
+    return DemoSetup(
+        data_dir=settings.data_dir, settings=settings, email=DEMO_EMAIL,
+        password=_demo_admin(engine), integration_id=integration_id, events=result.events,
+    )  # fmt: skip
+
+
+def run_demo(
+    *,
+    console: Console,
+    port: int,
+    data_dir: Path | None,
+    members: int,
+    days: int,
+    serve: bool,
+) -> DemoSetup:
+    """Everything ``devspend demo`` does; ``serve=False`` returns once the data is ready."""
+    import uvicorn
+
+    from devspend.web.app import create_app
+
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="devspend-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    console.print(f"Demo data directory: [bold]{folder}[/] (delete it when done).")
+    fake = demo_fake(members=members, days=days, end_ms=int(time.time() * 1000))
+    with serve_fake_cursor(fake, host="127.0.0.1", port=0) as base_url:
+        console.print(f"Fake Cursor Admin API with {members} people on {base_url}")
+        settings = demo_settings(data_dir=folder, cursor_base_url=base_url)
+        engine = open_database(settings.effective_database_url)
+        try:
+            setup = prepare_demo(engine, settings, console=console, days=days)
+            url = f"http://127.0.0.1:{port}/"
+            console.print(
+                f"\nSign in at [bold]{url}[/] as [bold]{setup.email}[/] with the one-time "
+                f"password [bold]{setup.password}[/]"
+            )
+            if serve:
+                app = create_app(settings, engine=engine, run_scheduler=True)
+                uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+        finally:
+            engine.dispose()
+    return setup

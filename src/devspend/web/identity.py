@@ -1,0 +1,161 @@
+"""Account operations shared by the web routes and the CLI: users, logins, tokens.
+
+Each function takes an engine and the current time explicitly and runs in its own
+transaction. Login failures are recorded in the database, per email and per
+client address, so the rate limit holds across replicas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from devspend.errors import ConfigError, NotFoundError
+from devspend.store import accounts
+from devspend.store.accounts import AppUser
+from devspend.web.errors import TooManyAttempts
+from devspend.web.security import (
+    digest,
+    hash_password,
+    new_api_token,
+    new_secret,
+    password_problem,
+    verify_password,
+)
+
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    """A freshly started session: ``session_id`` goes into the cookie, never the database."""
+
+    session_id: str
+    csrf_token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    """A new API token; ``token`` is shown once and only its digest is kept."""
+
+    id: int
+    token: str
+
+
+def add_user(
+    engine: Engine,
+    *,
+    email: str,
+    password: str | None,
+    role: str,
+    now: datetime,
+    name: str | None = None,
+) -> AppUser:
+    """Create a user, refusing duplicates and weak passwords with a readable message."""
+    if "@" not in email:
+        raise ConfigError(f"{email!r} does not look like an email address.")
+    if password is not None and (problem := password_problem(password)):
+        raise ConfigError(problem)
+    with engine.begin() as conn:
+        if accounts.get_user_by_email(conn, email) is not None:
+            raise ConfigError(f"A user {email.strip().lower()} already exists.")
+        return accounts.create_user(
+            conn, email=email, name=name, role=role, now=now,
+            password_hash=hash_password(password) if password is not None else None,
+        )  # fmt: skip
+
+
+def add_first_admin(engine: Engine, *, email: str, password: str, now: datetime) -> AppUser:
+    """Create the first admin, only while no user at all exists (the setup page's rule)."""
+    with engine.connect() as conn:
+        if accounts.count_users(conn) > 0:
+            raise ConfigError("devspend already has users; sign in instead.")
+    return add_user(engine, email=email, password=password, role="admin", now=now)
+
+
+def check_login(
+    engine: Engine, *, email: str, password: str, client_address: str, now: datetime
+) -> AppUser | None:
+    """The user if ``password`` is right; records the attempt; raises when rate-limited."""
+    subjects = [f"email:{email.strip().lower()}", f"ip:{client_address}"]
+    since = now - LOGIN_WINDOW
+    with engine.connect() as conn:
+        by_email = accounts.count_failed_attempts(conn, subject=subjects[0], since=since)
+        by_address = accounts.count_failed_attempts(conn, subject=subjects[1], since=since)
+    if by_email >= MAX_FAILURES_PER_EMAIL or by_address >= MAX_FAILURES_PER_ADDRESS:
+        raise TooManyAttempts(
+            "Too many failed sign-ins; wait 15 minutes and try again, or ask an admin."
+        )
+    with engine.connect() as conn:
+        user = accounts.get_user_by_email(conn, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    with engine.begin() as conn:
+        accounts.record_login_attempt(conn, subjects=subjects, succeeded=ok, now=now)
+        if ok and user is not None:
+            accounts.mark_login(conn, user_id=user.id, now=now)
+        accounts.prune_login_attempts(conn, before=now - 4 * LOGIN_WINDOW)
+    return user if ok else None
+
+
+def start_session(engine: Engine, *, user_id: int, now: datetime, max_age: int) -> NewSession:
+    """Open a server-side session with its own CSRF token."""
+    session_id, csrf_token = new_secret(), new_secret()
+    expires_at = now + timedelta(seconds=max_age)
+    with engine.begin() as conn:
+        accounts.delete_expired_sessions(conn, now=now)
+        accounts.create_session(
+            conn, id_hash=digest(session_id), user_id=user_id, csrf_token=csrf_token,
+            now=now, expires_at=expires_at,
+        )  # fmt: skip
+    return NewSession(session_id=session_id, csrf_token=csrf_token, expires_at=expires_at)
+
+
+def end_session(engine: Engine, *, session_id: str) -> None:
+    with engine.begin() as conn:
+        accounts.delete_session(conn, id_hash=digest(session_id))
+
+
+def create_token(engine: Engine, *, name: str, created_by: int | None, now: datetime) -> NewToken:
+    """Create a read-only API token; the plain token is returned once, never stored."""
+    if not name.strip():
+        raise ConfigError("Give the token a name that says what uses it.")
+    token = new_api_token()
+    with engine.begin() as conn:
+        token_id = accounts.create_api_token(
+            conn, name=name.strip(), prefix=token[:10], token_hash=digest(token),
+            created_by=created_by, now=now,
+        )  # fmt: skip
+    return NewToken(id=token_id, token=token)
+
+
+def revoke_token(engine: Engine, *, token_id: int, now: datetime) -> None:
+    with engine.begin() as conn:
+        if not accounts.revoke_api_token(conn, token_id=token_id, now=now):
+            raise NotFoundError(f"There is no live API token {token_id}.")
+
+
+def change_role(engine: Engine, *, user_id: int, role: str) -> None:
+    """Change a role, never leaving devspend without an admin."""
+    with engine.begin() as conn:
+        user = accounts.get_user(conn, user_id)
+        if user is None:
+            raise NotFoundError(f"There is no user {user_id}.")
+        if user.is_admin and role != "admin" and accounts.count_admins(conn) <= 1:
+            raise ConfigError("Keep at least one admin.")
+        accounts.set_role(conn, user_id=user_id, role=role)
+
+
+def remove_user(engine: Engine, *, user_id: int) -> None:
+    """Delete a user and their sessions, never the last admin."""
+    with engine.begin() as conn:
+        user = accounts.get_user(conn, user_id)
+        if user is None:
+            raise NotFoundError(f"There is no user {user_id}.")
+        if user.is_admin and accounts.count_admins(conn) <= 1:
+            raise ConfigError("Keep at least one admin.")
+        accounts.delete_user(conn, user_id)

@@ -1,0 +1,34 @@
+"""What every filtered page adds to its template: presets, team choices, the filter bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from sqlalchemy.engine import Connection
+
+from devspend.web.filters import PRESETS, ReportFilter
+from devspend.web.page_queries import data_version, integration_choices
+from devspend.web.view_cache import ViewCache
+
+T = TypeVar("T")
+
+
+def cached(request: Request, conn: Connection, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``'s view, reused while the stored data has not changed (see ViewCache)."""
+    cache: ViewCache = request.app.state.view_cache
+    return cache.get_or_build(key, version=data_version(conn), build=build)
+
+
+def filter_context(
+    request: Request, conn: Connection, flt: ReportFilter, **keep: str | None
+) -> dict[str, Any]:
+    """Template values for the filter bar; ``keep`` are extra parameters it must preserve."""
+    request.state.report_filter = flt
+    return {
+        "show_filter": True,
+        "presets": PRESETS,
+        "integration_choices": integration_choices(conn),
+        "keep_params": {k: v for k, v in keep.items() if v is not None},
+    }

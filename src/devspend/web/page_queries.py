@@ -1,0 +1,211 @@
+"""Read-only queries the pages need that :mod:`devspend.store.queries` does not provide (yet).
+
+Kept apart and small on purpose, so they can move into the store's query module;
+routes call these functions, never SQL directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from devspend.money import from_micros
+from devspend.store.tables import (
+    integrations,
+    kinds,
+    member_spend,
+    models,
+    people,
+    usage_daily_detail,
+    usage_events,
+)
+from devspend.sync.service import list_integrations
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationChoice:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    email: str
+    name: str | None
+    last_active_day: date | None
+    person_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    ts_ms: int
+    model: str
+    kind: str
+    max_mode: bool
+    input_tokens: int
+    output_tokens: int
+    cache_write_tokens: int
+    cache_read_tokens: int
+    total_cents: Decimal
+    charged_cents: Decimal
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromtimestamp(self.ts_ms / 1000, tz=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSpend:
+    """The newest spend snapshot for a person: this billing cycle's gauge and limits."""
+
+    cycle_start: datetime
+    spend_cents: Decimal
+    overall_spend_cents: Decimal | None
+    fast_premium_requests: int | None
+    limit_dollars: int | None
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def data_version(conn: Connection) -> tuple[int, str]:
+    """Changes whenever a sync writes (each write touches its integration's ``updated_at``)
+    or an integration comes or goes: what cached views are keyed by."""
+    count, newest = conn.execute(
+        sa.select(sa.func.count(), sa.func.max(integrations.c.updated_at))
+    ).one()
+    return int(count), str(newest)
+
+
+def integration_choices(conn: Connection) -> list[IntegrationChoice]:
+    """Every integration (disconnected ones keep their data) for the filter drop-down."""
+    return [IntegrationChoice(id=i.id, label=i.name) for i in list_integrations(conn)]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    email: str
+    name: str | None
+    last_active_day: date | None
+    is_removed: bool
+
+
+def members(conn: Connection, *, integration_id: int | None) -> dict[str, Member]:
+    """Every known team member by lower-case email (merged over integrations), so the
+    people page can list members without usage too."""
+    query = sa.select(people.c.email, people.c.name, people.c.last_active_day,
+                      people.c.is_removed)  # fmt: skip
+    if integration_id is not None:
+        query = query.where(people.c.integration_id == integration_id)
+    found: dict[str, Member] = {}
+    for r in conn.execute(query.order_by(people.c.id)):
+        key = str(r.email).lower()
+        day = _as_date(r.last_active_day)
+        before = found.get(key)
+        if before is not None:
+            days = [d for d in (before.last_active_day, day) if d is not None]
+            day = max(days) if days else None
+        found[key] = Member(
+            email=str(r.email), name=r.name or (before.name if before else None),
+            last_active_day=day,
+            is_removed=bool(r.is_removed) and (before is None or before.is_removed),
+        )  # fmt: skip
+    return found
+
+
+def person_info(conn: Connection, *, email: str, integration_id: int | None) -> PersonInfo | None:
+    query = sa.select(people.c.id, people.c.email, people.c.name, people.c.last_active_day).where(
+        sa.func.lower(people.c.email) == email.lower()
+    )
+    if integration_id is not None:
+        query = query.where(people.c.integration_id == integration_id)
+    rows = conn.execute(query.order_by(people.c.id)).all()
+    if not rows:
+        return None
+    days = [d for r in rows if (d := _as_date(r.last_active_day)) is not None]
+    return PersonInfo(
+        email=str(rows[0].email),
+        name=next((r.name for r in rows if r.name), None),
+        last_active_day=max(days) if days else None,
+        person_ids=tuple(int(r.id) for r in rows),
+    )
+
+
+def recent_events(
+    conn: Connection, *, person_ids: tuple[int, ...], start: date, end: date,
+    offset: int, limit: int,
+) -> list[EventRow]:  # fmt: skip
+    """One person's events in a period, newest first, one page at a time."""
+    e = usage_events
+    rows = conn.execute(
+        sa.select(
+            e.c.ts_ms, models.c.name.label("model"), kinds.c.name.label("kind"), e.c.max_mode,
+            e.c.input_tokens, e.c.output_tokens, e.c.cache_write_tokens, e.c.cache_read_tokens,
+            e.c.total_ucents, e.c.charged_ucents,
+        )
+        .join(models, models.c.id == e.c.model_id)
+        .join(kinds, kinds.c.id == e.c.kind_id)
+        .where(e.c.person_id.in_(person_ids), e.c.day >= start, e.c.day <= end)
+        .order_by(e.c.ts_ms.desc(), e.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [
+        EventRow(
+            ts_ms=int(r.ts_ms), model=str(r.model), kind=str(r.kind), max_mode=bool(r.max_mode),
+            input_tokens=int(r.input_tokens), output_tokens=int(r.output_tokens),
+            cache_write_tokens=int(r.cache_write_tokens),
+            cache_read_tokens=int(r.cache_read_tokens),
+            total_cents=from_micros(int(r.total_ucents)),
+            charged_cents=from_micros(int(r.charged_ucents)),
+        )
+        for r in rows
+    ]
+
+
+def cycle_spend(conn: Connection, *, email: str, integration_id: int | None) -> CycleSpend | None:
+    """The person's spend in the newest billing cycle snapshot, with their limit."""
+    s = member_spend
+    query = sa.select(s).where(sa.func.lower(s.c.email) == email.lower())
+    if integration_id is not None:
+        query = query.where(s.c.integration_id == integration_id)
+    row = conn.execute(query.order_by(s.c.cycle_start.desc(), s.c.taken_at.desc())).first()
+    if row is None:
+        return None
+    m = row._mapping
+    limit = m["effective_per_user_limit_dollars"]
+    if limit is None:
+        limit = m["hard_limit_override_dollars"] or m["monthly_limit_dollars"]
+    overall = m["overall_spend_ucents"]
+    start = m["cycle_start"]
+    return CycleSpend(
+        cycle_start=start if isinstance(start, datetime) else datetime.fromisoformat(str(start)),
+        spend_cents=from_micros(int(m["spend_ucents"])),
+        overall_spend_cents=None if overall is None else from_micros(int(overall)),
+        fast_premium_requests=m["fast_premium_requests"],
+        limit_dollars=None if limit is None else int(limit),
+    )
+
+
+def users_per_model(
+    conn: Connection, *, integration_id: int | None, start: date, end: date
+) -> dict[str, int]:
+    """How many distinct people used each model in a period."""
+    d = usage_daily_detail
+    query = (
+        sa.select(models.c.name, sa.func.count(sa.distinct(d.c.person_id)).label("users"))
+        .join(models, models.c.id == d.c.model_id)
+        .where(d.c.day >= start, d.c.day <= end)
+    )
+    if integration_id is not None:
+        query = query.where(d.c.integration_id == integration_id)
+    rows = conn.execute(query.group_by(models.c.name)).all()
+    return {str(r.name): int(r.users) for r in rows}

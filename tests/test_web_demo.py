@@ -1,0 +1,37 @@
+"""``devspend demo --no-serve``: fake Cursor on loopback, connected, backfilled, admin created."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from devspend.store.engine import open_database
+from devspend.web.app import create_app
+from devspend.web.demo import run_demo
+from web_support import client_for, csrf_of
+
+
+def test_demo_prepares_a_usable_dashboard(tmp_path: Path) -> None:
+    console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
+    setup = run_demo(console=console, port=8123, data_dir=tmp_path / "demo", members=6,
+                     days=20, serve=False)  # fmt: skip
+    console.file.close()
+    assert setup.events > 0
+    printed = (tmp_path / "out.txt").read_text()
+    assert setup.password in printed
+    assert "http://127.0.0.1:8123/" in printed
+    assert str(tmp_path / "demo") in printed
+    engine = open_database(setup.settings.effective_database_url)
+    try:
+        app = create_app(setup.settings, engine=engine)
+        with client_for(app) as client:
+            token = csrf_of(client.get("/login").text)
+            signed = client.post("/login", data={"email": setup.email,
+                                                  "password": setup.password,
+                                                  "csrf_token": token})  # fmt: skip
+            assert signed.status_code == 303
+            people = client.get("/api/v1/people?range=30d").json()["rows"]
+            assert len(people) >= 3
+    finally:
+        engine.dispose()
