@@ -19,7 +19,9 @@ from devspend.focus.importer import import_focus
 from devspend.focus.values import join_money
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs
+from devspend.sync.service import connect_cursor, run_sync
 from focus_usage import insert_usage
+from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
 
 JAN_31, FEB_1 = date(2025, 1, 31), date(2025, 2, 1)
 
@@ -106,3 +108,33 @@ def test_export_conforms_and_round_trips_with_identical_totals(
     assert billed == effective == Decimal("0.16345678")
     assert listed == contracted == Decimal("0.66345678")
     assert owners == [("Cursor", "Cursor")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_synced_fake_team_exports_conformant_focus_that_round_trips(
+    engine: sa.Engine, settings: Settings, tmp_path: Path, fmt: str
+) -> None:
+    team = small_team(members=4, days=10, history_days=10)
+    fake = fake_for(team, clock_ms=lambda: END_MS)
+    connected = connect_cursor(engine, settings, api_key=VALID_KEY, team_name=None,
+                               transport=fake.transport(), now_ms=END_MS)  # fmt: skip
+    synced = run_sync(engine, settings, integration_id=connected.integration_id,
+                      transport=fake.transport(), now_ms=END_MS)  # fmt: skip
+    assert synced.ok, synced.message
+    truth = team.expected_totals(start_ms=0, end_ms=END_MS, as_of_ms=END_MS)
+    path = tmp_path / f"cursor.{fmt}"
+    written = export_focus(
+        engine, settings=settings, first_day=date(2000, 1, 1), last_day=date(2100, 1, 1),
+        fmt="csv" if fmt == "csv" else "parquet", out=path,
+    )  # fmt: skip
+    assert written > 0
+    assert check_file(path) == []
+    import_focus(engine, [path], settings=settings)
+    c = cloud_costs.c
+    with engine.connect() as conn:
+        n1, p1, n2, p2 = conn.execute(
+            sa.select(sa.func.sum(c.billed_cost_nanos), sa.func.sum(c.billed_cost_picos),
+                      sa.func.sum(c.list_cost_nanos), sa.func.sum(c.list_cost_picos))
+        ).one()  # fmt: skip
+    assert join_money(n1, p1) == Decimal(truth.charged_cents) / 100
+    assert join_money(n2, p2) == Decimal(truth.total_cents) / 100

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import shutil
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -342,3 +343,62 @@ def test_concurrent_deliveries_of_one_period_never_add_up(
     [(key, total)] = _billed_by_account_month(engine).items()
     assert key == ("111", "2025-01")
     assert total in {Decimal(50 * i) for i in range(1, 5)}
+
+
+def test_a_hand_made_oci_file_keeps_ids_money_text_custom_columns_and_the_raw_row(
+    engine: sa.Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "oci.csv"
+    path.write_bytes(
+        (
+            "\ufeffBillingAccountId,BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,"
+            "ProviderName,ServiceName,ChargeCategory,oci_BackReferenceNumber,Tags\n"
+            # Azure-style repeated BOM on the first data row; no seconds, no Z; lower-case enum
+            '\ufeff001234567890,"$1,234.00 ",usd,2025-01-01T00:00,2025-01-01T01:00Z,Oracle,'
+            "Compute,usage,BRN-1,NULL\n"
+            '001234567890,(5.25),USD,2025-01-01 01:00:00.000,2025-01-01 02:00:00,Oracle,Compute,'
+            'CREDIT,NULL,"{""owner"": ""a@example.com""}"\n'
+        ).encode()
+    )
+    import_focus(engine, [path], settings=settings)
+    c = cloud_costs.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                c.billing_account_id, c.billed_cost_text, c.billed_cost_nanos,
+                c.billed_cost_picos, c.billing_currency, c.charge_category, c.day, c.owner,
+                c.raw,
+            ).order_by(c.line)
+        ).all()  # fmt: skip
+    assert [r.billing_account_id for r in rows] == ["001234567890"] * 2
+    assert [r.billed_cost_text for r in rows] == ["$1,234.00", "(5.25)"]
+    assert [join_money(r.billed_cost_nanos, r.billed_cost_picos) for r in rows] == [
+        Decimal("1234.00"), Decimal("-5.25"),
+    ]  # fmt: skip
+    assert [(r.billing_currency, r.charge_category) for r in rows] == [
+        ("USD", "Usage"), ("USD", "Credit"),
+    ]  # fmt: skip
+    assert {str(r.day) for r in rows} == {"2025-01-01"}
+    assert [r.owner for r in rows] == [None, "a@example.com"]
+    first, second = (json.loads(r.raw) for r in rows)
+    assert first["BillingAccountId"] == "001234567890"
+    assert first["BilledCost"] == "$1,234.00 "
+    assert first["oci_BackReferenceNumber"] == "BRN-1"
+    assert "Tags" not in first  # NULL is not a value
+    assert "oci_BackReferenceNumber" not in second
+    assert second["Tags"] == '{"owner": "a@example.com"}'
+
+
+def test_a_repeated_bad_value_is_reported_on_every_row(
+    engine: sa.Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = _write_focus(tmp_path / "bad.csv", [("111", "2025-01", "EC2", "1.00")] * 3)
+    text = path.read_text().splitlines()
+    text[2] = text[2].replace(",usage,", ",Refund,")
+    text[3] = text[3].replace(",usage,", ",Refund,")
+    path.write_text("\n".join(text) + "\n")
+    with pytest.raises(FocusRowsError) as error:
+        import_focus(engine, [path], settings=settings)
+    assert [(p.line, "Refund" in p.reason) for p in error.value.problems] == [
+        (3, True), (4, True),
+    ]  # fmt: skip

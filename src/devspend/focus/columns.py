@@ -86,7 +86,6 @@ ALIASES: dict[str, str] = {
     "usagequantity": "ConsumedQuantity",
     "usageunit": "ConsumedUnit",
     "region": "RegionId",
-    "providername": "ProviderName",
 }
 
 CHARGE_CATEGORIES: tuple[str, ...] = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")

@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,6 +29,7 @@ from devspend.focus.columns import (
     PRICING_CATEGORIES,
     SERVICE_CATEGORIES,
 )
+from devspend.focus.exporter import TIMESTAMP_FORMAT, focus_text
 
 NULLABLE: frozenset[str] = frozenset({"ChargeClass"})
 DECIMAL_COLUMNS: tuple[str, ...] = (
@@ -133,7 +133,7 @@ def _period_problems(row: dict[str, str | None]) -> list[str]:
         if not _UTC_TIMESTAMP.match(value):
             problems.append(f"{column} {value!r} is not YYYY-MM-DDTHH:mm:ssZ")
             continue
-        parsed[column] = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        parsed[column] = datetime.strptime(value, TIMESTAMP_FORMAT)
     for kind in ("Billing", "Charge"):
         start, end = parsed.get(f"{kind}PeriodStart"), parsed.get(f"{kind}PeriodEnd")
         if start is not None and end is not None and end <= start:
@@ -178,16 +178,4 @@ def _type_problem(field: pa.Field) -> list[str]:
 def _records(table: pa.Table) -> Iterator[dict[str, str | None]]:
     for batch in table.to_batches(max_chunksize=10_000):
         for record in batch.to_pylist():
-            yield {name: _as_text(value) for name, value in record.items()}
-
-
-def _as_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+            yield {name: focus_text(value) or None for name, value in record.items()}

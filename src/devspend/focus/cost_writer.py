@@ -9,6 +9,7 @@ caller's transaction: the per-file all-or-nothing rule is unaffected.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,8 @@ import sqlalchemy as sa
 from devspend.store.cloud_tables import cloud_costs
 
 COLUMNS: tuple[str, ...] = tuple(c.name for c in cloud_costs.c if c.name != "id")
+# A record's values in COLUMNS order, picked in C (this runs once per imported row).
+_IN_ORDER: Callable[[dict[str, object]], tuple[object, ...]] = itemgetter(*COLUMNS)
 
 
 def insert_costs(conn: sa.Connection, records: list[dict[str, object]]) -> None:
@@ -33,7 +36,7 @@ def insert_costs(conn: sa.Connection, records: list[dict[str, object]]) -> None:
     ]
     rows: list[tuple[object, ...]] = []
     for record in records:
-        row = [record[c] for c in COLUMNS]
+        row = list(_IN_ORDER(record))
         for index, process, memo in processed:
             value = row[index]
             if value is not None:
@@ -60,4 +63,4 @@ def _copy_postgres(conn: sa.Connection, records: list[dict[str, object]]) -> Non
     sql = f"COPY cloud_costs ({', '.join(COLUMNS)}) FROM STDIN"
     with driver.cursor() as cursor, cursor.copy(sql) as copy:
         for record in records:
-            copy.write_row([record[c] for c in COLUMNS])
+            copy.write_row(_IN_ORDER(record))

@@ -174,12 +174,13 @@ def write_csv(rows: Iterator[dict[str, object]], out: TextIO) -> int:
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([focus_text(row[c]) for c in EXPORT_COLUMNS])
         count += 1
     return count
 
 
-def _csv_cell(value: object) -> str:
+def focus_text(value: object) -> str:
+    """A typed export value as FOCUS CSV writes it (also how conformance reads Parquet)."""
     if value is None:
         return ""
     if isinstance(value, datetime):

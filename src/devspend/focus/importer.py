@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from devspend.errors import FocusImportError
 from devspend.focus.columns import detect_version
 from devspend.focus.cost_writer import insert_costs
-from devspend.focus.mapping import REQUIRED_COLUMNS, BatchKey, map_row
+from devspend.focus.mapping import BatchKey, RowMapper
 from devspend.focus.reader import DEFAULT_CHUNK_ROWS, input_files, open_focus
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs, cloud_import_batches
@@ -69,10 +69,13 @@ class FileResult:
     path: Path
     sha256: str
     focus_version: str = "unknown"
-    rows: int = 0
     replaced_rows: int = 0
-    groups: dict[BatchKey, int] = field(default_factory=dict)
+    groups: dict[BatchKey, int] = field(default_factory=dict)  # (account, period) → rows
     duplicate_of: Path | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(self.groups.values())
 
 
 @dataclass
@@ -139,11 +142,10 @@ def _import_file(
     now: datetime,
 ) -> None:
     source = open_focus(result.path, chunk_rows=chunk_rows)
-    missing = [c for c in REQUIRED_COLUMNS if c not in source.columns]
-    if missing:
-        raise FocusImportError(
-            f"missing FOCUS column(s) {', '.join(missing)}", path=str(result.path), line=1
-        )
+    try:
+        mapper = RowMapper(source.columns, owner_tag_key=owner_tag_key, account_name=account_name)
+    except ValueError as exc:
+        raise FocusImportError(str(exc), path=str(result.path), line=1) from None
     result.focus_version = detect_version(source.columns)
     problems: list[RowProblem] = []
     total_problems = 0
@@ -154,11 +156,9 @@ def _import_file(
             records: list[dict[str, object]] = []
             for row in chunk:
                 try:
-                    if "__error__" in row.values:
-                        raise ValueError(str(row.values["__error__"]))
-                    key, record = map_row(
-                        row.values, owner_tag_key=owner_tag_key, account_name=account_name
-                    )
+                    if row.error is not None:
+                        raise ValueError(row.error)
+                    key, record = mapper.map(row.cells)
                 except ValueError as exc:
                     total_problems += 1
                     if len(problems) < MAX_REPORTED_PROBLEMS:
@@ -182,7 +182,6 @@ def _import_file(
                 .values(rows=rows)
             )
     result.groups = {key: rows_per_batch[batch_id] for key, batch_id in batch_ids.items()}
-    result.rows = sum(rows_per_batch.values())
 
 
 def _open_batch(

@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
 
-NANOS_PER_UNIT = 10**9
 PICOS_PER_NANO = 1000
 _PICO = Decimal("1e-12")
 
