@@ -13,8 +13,9 @@ from devspend.cli import build_app
 from devspend.errors import FocusImportError
 from devspend.settings import Settings
 from focus_usage import insert_usage
+from shared_data import FOCUS_SAMPLE
 
-SAMPLE = Path("/work/shared/data/focus/focus-1.0-sample-1000.csv")
+SAMPLE = FOCUS_SAMPLE
 
 
 @pytest.fixture

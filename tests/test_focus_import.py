@@ -21,8 +21,9 @@ from devspend.focus.importer import FocusRowsError, import_focus
 from devspend.focus.values import join_money
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs, cloud_import_batches
+from shared_data import FOCUS_DATA
 
-DATA = Path("/work/shared/data/focus")
+DATA = FOCUS_DATA
 SAMPLE = DATA / "focus-1.0-sample-1000.csv"
 SAMPLE_FILES = sorted(DATA.rglob("*.csv"))
 Totals = dict[tuple[str, str, str], tuple[Decimal, Decimal]]

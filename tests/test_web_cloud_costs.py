@@ -20,10 +20,11 @@ from devspend.focus.values import join_money
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs
 from focus_usage import USAGE, insert_usage
+from shared_data import FOCUS_SAMPLE
 from web_support import ADMIN_EMAIL, VIEWER_EMAIL, WebEnv, build_env, page_csrf, signed_in
 
 PAGE = "/settings/cloud-costs"
-SAMPLE = Path("/work/shared/data/focus/focus-1.0-sample-1000.csv")
+SAMPLE = FOCUS_SAMPLE
 HEADER = "BillingPeriodStart,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency,\
 ProviderName,ServiceName\n"
 GOOD_ROW = "2025-02-01,2025-02-01,2025-02-02,1.50,USD,AWS,EC2\n"

@@ -21,9 +21,10 @@ from devspend.money import format_dollars
 from devspend.settings import Settings
 from devspend.web.routes.spend import Grain, every_period
 from focus_usage import USAGE, insert_usage
+from shared_data import FOCUS_SAMPLE
 from web_support import ADMIN_EMAIL, VIEWER_EMAIL, WebEnv, build_env, signed_in
 
-SAMPLE = Path("/work/shared/data/focus/focus-1.0-sample-1000.csv")
+SAMPLE = FOCUS_SAMPLE
 FIRST, LAST = date(2024, 9, 1), date(2025, 2, 28)
 PERIOD = f"range=custom&start={FIRST}&end={LAST}"
 # Alice owns $10 of EC2 (by email tag), team "web" owns $5 of S3, "nobody" is unattributed.

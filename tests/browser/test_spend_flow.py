@@ -23,13 +23,14 @@ from devspend.sync import service
 from devspend.web import identity
 from devspend.web.app import create_app
 from devspend.web.clock import utc_now
+from shared_data import FOCUS_SAMPLE
 from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "admin@example.com"
 PASSWORD = "correct horse battery"
-SAMPLE = Path("/work/shared/data/focus/focus-1.0-sample-1000.csv")
+SAMPLE = FOCUS_SAMPLE
 END_DAY = datetime.fromtimestamp(END_MS / 1000, tz=UTC).date()
 PERIOD = f"range=custom&start=2024-09-01&end={END_DAY}"
 OWNED_COST = "123.45"
