@@ -1,8 +1,13 @@
-"""``devspend report users|models|daily|kinds``: the stored usage, summarised, in the terminal.
+"""``devspend report users|models|daily|kinds|spend|coverage``: stored usage, in the terminal.
 
 Periods are UTC days with ``--to`` inclusive; without ``--from``/``--to`` the report
 covers every stored day. ``--format json`` prints an array of snake_case objects
 with money as exact decimal cents (what scripts should parse); ``table`` is for people.
+
+``report spend`` is the FOCUS spend report (AI next to cloud costs), the very command
+behind ``devspend spend-report``: it is taken from :mod:`devspend.cli.focus`, not copied.
+``report coverage`` says which days are complete, still changing, or unknowable
+(older than Cursor's API history), so an empty day is never mistaken for no usage.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
+from devspend.cli import focus
 from devspend.cli.render import report_table, rows_to_csv, rows_to_json
 from devspend.errors import ConfigError
 from devspend.settings import load_settings
@@ -85,9 +92,60 @@ def _make_command(name: str) -> Callable[..., None]:
     return command
 
 
+def coverage_command(
+    integration: int = typer.Option(None, "--integration", help="Only this integration."),
+    from_: str = typer.Option(None, "--from", help="First UTC day (YYYY-MM-DD)."),
+    to: str = typer.Option(None, "--to", help="Last UTC day, inclusive (YYYY-MM-DD)."),
+    output: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+) -> None:
+    """Which days hold complete usage, which may still change, which Cursor no longer serves."""
+    start = _parse_day(from_, "--from")
+    end = _parse_day(to, "--to")
+    settings = load_settings()
+    engine = open_database(settings.effective_database_url)
+    try:
+        with engine.connect() as conn:
+            span = queries.coverage_span(conn, integration_id=integration)
+            today = datetime.now(UTC).date()
+            start = start or (span[0] if span else today)
+            end = end or (span[1] if span else today)
+            if end < start:
+                raise ConfigError(f"--to {end} is before --from {start}")
+            ranges = queries.coverage_ranges(conn, integration_id=integration, start=start,
+                                             end=end)  # fmt: skip
+    finally:
+        engine.dispose()
+    if output is Format.json:
+        print(rows_to_json(ranges))
+    elif output is Format.csv:
+        print(rows_to_csv(ranges), end="")
+    else:
+        table = Table(title=f"Data coverage, {start} – {end}", title_justify="left")
+        for header in ("Integration", "From", "To", "Days", "Status", "Meaning"):
+            table.add_column(header, overflow="fold")
+        for r in ranges:
+            table.add_row(str(r.integration_id), str(r.first_day), str(r.last_day), str(r.days),
+                          r.status, r.meaning)  # fmt: skip
+        Console().print(table)
+
+
+def _spend_command() -> Callable[..., Any]:
+    """The callback of ``devspend spend-report``, so ``report spend`` has its exact options
+    and output. ``cli.focus`` defines it inside its ``register``; registering that module
+    on a scratch app is how to reach it without a second copy."""
+    scratch = typer.Typer()
+    focus.register(scratch)
+    for info in scratch.registered_commands:
+        if info.name == "spend-report" and info.callback is not None:
+            return info.callback
+    raise RuntimeError("devspend.cli.focus no longer registers 'spend-report'")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command group."""
     report_app = typer.Typer(help="Summaries of stored usage.", no_args_is_help=True)
     for name in _REPORTS:
         report_app.command(name)(_make_command(name))
+    report_app.command("spend")(_spend_command())
+    report_app.command("coverage")(coverage_command)
     app.add_typer(report_app, name="report")

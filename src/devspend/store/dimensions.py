@@ -46,6 +46,14 @@ class Dimensions:
         self._models.clear()
         self._kinds.clear()
 
+    def knows(self, *, emails: Iterable[str], models: Iterable[str], kinds: Iterable[str]) -> bool:
+        """Whether every name already has a cached id (resolving them then runs no SQL)."""
+        return (
+            all(e in self._people for e in emails)
+            and all(m in self._models for m in models)
+            and all(k in self._kinds for k in kinds)
+        )
+
     def person_ids(self, conn: Connection, emails: Iterable[str]) -> dict[str, int]:
         missing = {e for e in emails if e not in self._people}
         if missing:

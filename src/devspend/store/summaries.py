@@ -40,8 +40,16 @@ def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
 def _detail_select(integration_id: int, first: date, last: date) -> sa.Select[Any]:
     e = usage_events
     category = kinds.c.category
+    events = sa.func.count()
+
+    def events_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+        # ``condition`` is constant within a group (it depends only on group keys), so
+        # this is one CASE per group instead of one aggregate step per event: SQLite
+        # spends ~0.2 µs per event on each aggregate, and there are 17 of them.
+        return sa.case((condition, events), else_=0)
+
     measures: dict[str, sa.ColumnElement[Any]] = {
-        "events": sa.func.count(),
+        "events": events,
         "input_tokens": sa.func.sum(e.c.input_tokens),
         "output_tokens": sa.func.sum(e.c.output_tokens),
         "cache_write_tokens": sa.func.sum(e.c.cache_write_tokens),
@@ -50,14 +58,17 @@ def _detail_select(integration_id: int, first: date, last: date) -> sa.Select[An
         "charged_ucents": sa.func.sum(e.c.charged_ucents),
         "token_fee_ucents": sa.func.sum(e.c.token_fee_ucents),
         "requests_costs_micros": sa.func.sum(e.c.requests_costs_micros),
-        "usage_based_events": _count_if(category == "usage_based"),
-        "included_events": _count_if(category == "included"),
-        "errored_events": _count_if(category == "errored"),
-        "other_kind_events": _count_if(category == "other"),
+        "usage_based_events": events_if(category == "usage_based"),
+        "included_events": events_if(category == "included"),
+        "errored_events": events_if(category == "errored"),
+        "other_kind_events": events_if(category == "other"),
         "chargeable_events": _count_if(e.c.is_chargeable.is_(True)),
-        "max_mode_events": _count_if(e.c.max_mode.is_(True)),
+        "max_mode_events": events_if(e.c.max_mode.is_(True)),
         "headless_events": _count_if(e.c.is_headless.is_(True)),
         "token_based_events": _count_if(e.c.is_token_based.is_(True)),
+        "chargeable_ucents": sa.func.sum(
+            sa.case((e.c.is_chargeable.is_(True), e.c.charged_ucents), else_=0)
+        ),
     }
     assert tuple(measures) == MEASURE_COLUMNS
     keys = (e.c.integration_id, e.c.day, e.c.person_id, e.c.model_id, e.c.kind_id, e.c.max_mode)
@@ -69,7 +80,8 @@ def _detail_select(integration_id: int, first: date, last: date) -> sa.Select[An
             e.c.ts_ms >= _day_ms(first),
             e.c.ts_ms < _day_ms(last + timedelta(days=1)),
         )
-        .group_by(*keys)
+        # category depends on kind_id alone; PostgreSQL wants it grouped to use it as is
+        .group_by(*keys, category)
     )
 
 

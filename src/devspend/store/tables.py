@@ -44,6 +44,9 @@ def _measures() -> list[Column[int]]:
         "total_ucents", "charged_ucents", "token_fee_ucents", "requests_costs_micros",
         "usage_based_events", "included_events", "errored_events", "other_kind_events",
         "chargeable_events", "max_mode_events", "headless_events", "token_based_events",
+        # Σ charged cents of chargeable events only: what Cursor invoices (FOCUS BilledCost);
+        # charged_ucents also counts the chargedCents that included events carry
+        "chargeable_ucents",
     )  # fmt: skip
     return [Column(n, BigInteger, nullable=False, server_default="0") for n in names]
 
@@ -150,6 +153,9 @@ def _summary(name: str, *keys: Column[object]) -> Table:
         *keys,
         *_measures(),
         Index(f"ix_{name}_day", "day", *key_names[2:]),
+        # SQLite: the primary key is the table (no rowid b-tree beside it), so the
+        # recompute in store.summaries writes two b-trees per row instead of three.
+        sqlite_with_rowid=False,
     )
 
 

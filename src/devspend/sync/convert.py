@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from hashlib import blake2b
 from typing import Any
 
 from devspend.cursor.schemas import (
@@ -16,7 +17,7 @@ from devspend.cursor.schemas import (
     UsageEvent,
     canonical_json,
 )
-from devspend.money import to_micros
+from devspend.money import MICROS_PER_UNIT, to_micros
 from devspend.store.events import StoredEvent
 from devspend.store.team_snapshots import (
     DailyUsageRecord,
@@ -32,22 +33,36 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+@functools.cache
+def _canonical_encoder() -> json.JSONEncoder:
+    # Built once (on first use): ``json.dumps`` with options builds a new encoder per call.
+    # ``default=float`` is the builtin, called without a Python frame; only ``Decimal``
+    # can reach it, because decoded JSON holds nothing else that is not serialisable.
+    return json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            default=float)  # fmt: skip
+
+
 def fast_canonical_json(obj: Mapping[str, Any]) -> str:
     """Exactly :func:`~devspend.cursor.schemas.canonical_json`, but in the C encoder.
 
     ``canonical_json`` first copies the object turning each ``Decimal`` into a float;
-    ``default=float`` does the same conversion inside ``json.dumps`` without the copy,
+    ``default=float`` does the same conversion inside the encoder without the copy,
     which makes hashing the raw event ~5× cheaper (it dominated ingest time). A test
     pins both to the same output.
     """
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_decimal_as_float)  # fmt: skip
+    return _canonical_encoder().encode(obj)
 
 
-def _decimal_as_float(value: object) -> float:
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+def _micros(value: Decimal | int | None) -> int:
+    """:func:`~devspend.money.to_micros` without its defensive ``Decimal`` copy: this runs
+    four times per ingested event. Same half-even rounding, same result."""
+    if value is None:
+        return 0
+    if type(value) is int:
+        return value * MICROS_PER_UNIT
+    if type(value) is Decimal:
+        return int((value * MICROS_PER_UNIT).to_integral_value(rounding=ROUND_HALF_EVEN))
+    return to_micros(value)
 
 
 def stored_event(event: UsageEvent) -> StoredEvent:
@@ -62,15 +77,15 @@ def stored_event(event: UsageEvent) -> StoredEvent:
         is_headless=event.is_headless,
         is_token_based=event.is_token_based,
         is_chargeable=event.is_chargeable,
-        requests_costs_micros=to_micros(event.requests_costs),
+        requests_costs_micros=_micros(event.requests_costs),
         input_tokens=event.input_tokens,
         output_tokens=event.output_tokens,
         cache_write_tokens=event.cache_write_tokens,
         cache_read_tokens=event.cache_read_tokens,
-        total_ucents=to_micros(event.total_cents),
-        charged_ucents=to_micros(event.charged_cents),
-        token_fee_ucents=to_micros(event.cursor_token_fee),
-        fingerprint=hashlib.blake2b(raw.encode(), digest_size=16).hexdigest(),
+        total_ucents=_micros(event.total_cents),
+        charged_ucents=_micros(event.charged_cents),
+        token_fee_ucents=_micros(event.cursor_token_fee),
+        fingerprint=blake2b(raw.encode(), digest_size=16).hexdigest(),
         raw=raw,
     )
 

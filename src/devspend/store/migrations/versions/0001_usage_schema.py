@@ -210,9 +210,11 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint(
             "integration_id", "day", "kind_id", name=op.f("pk_usage_daily_kind")
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("usage_daily_kind", schema=None) as batch_op:
         batch_op.create_index("ix_usage_daily_kind_day", ["day", "kind_id"], unique=False)
@@ -239,9 +241,11 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint(
             "integration_id", "day", "model_id", name=op.f("pk_usage_daily_model")
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("usage_daily_model", schema=None) as batch_op:
         batch_op.create_index("ix_usage_daily_model_day", ["day", "model_id"], unique=False)
@@ -271,6 +275,7 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint(
             "integration_id",
             "day",
@@ -280,6 +285,7 @@ def upgrade() -> None:
             "max_mode",
             name=op.f("pk_usage_daily_detail"),
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("usage_daily_detail", schema=None) as batch_op:
         batch_op.create_index(
@@ -310,9 +316,11 @@ def upgrade() -> None:
         sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint(
             "integration_id", "day", "person_id", name=op.f("pk_usage_daily_user")
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("usage_daily_user", schema=None) as batch_op:
         batch_op.create_index("ix_usage_daily_user_day", ["day", "person_id"], unique=False)
