@@ -126,7 +126,8 @@ def _coverage(conn: Connection, flt: ReportFilter) -> Coverage:
     notes = []
     if unavailable:
         notes.append(
-            f"{len(unavailable)} day(s) are older than Cursor's API history and have no events"
+            f"{len(unavailable)} day(s) are older than Cursor's API history: their usage is "
+            "unknown (the team may also simply have had none)"
         )
     if partial:
         notes.append(
