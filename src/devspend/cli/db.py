@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 
 from devspend.settings import load_settings
-from devspend.store.engine import open_database
+from devspend.store.engine import opened_database
 
 
 def register(app: typer.Typer) -> None:
@@ -17,8 +17,8 @@ def register(app: typer.Typer) -> None:
     def upgrade_command() -> None:
         """Bring the database schema up to date."""
         settings = load_settings()
-        engine = open_database(settings.effective_database_url)
-        engine.dispose()
+        with opened_database(settings.effective_database_url):
+            pass
         Console().print("Database is up to date.")
 
     app.add_typer(db_app, name="db")

@@ -18,7 +18,7 @@ from devspend.cli.cursor import read_api_key, render_check
 from devspend.cli.render import SyncProgressBar, json_progress_line
 from devspend.errors import SyncLockedError
 from devspend.settings import Settings, load_settings
-from devspend.store.engine import open_database
+from devspend.store.engine import opened_database
 from devspend.sync.progress import SyncProgress
 from devspend.sync.service import (
     STOPPED_STATUSES,
@@ -40,11 +40,8 @@ def _connect_cursor_command(
     console = Console(highlight=False)
     settings = load_settings()
     key = read_api_key(from_stdin=api_key_stdin)
-    engine = open_database(settings.effective_database_url)
-    try:
+    with opened_database(settings.effective_database_url) as engine:
         result = connect_cursor(engine, settings, api_key=key, team_name=team_name)
-    finally:
-        engine.dispose()
     if result.warning:
         console.print(f"[yellow]Warning:[/] {result.warning}")
     console.print(f"Connected as integration [bold]{result.integration_id}[/] "
@@ -77,9 +74,8 @@ def _sync_command(
     """Backfill and then incrementally sync connected Cursor teams."""
     console = Console(highlight=False, stderr=json_progress, quiet=quiet and not json_progress)
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
     failed = False
-    try:
+    with opened_database(settings.effective_database_url) as engine:
         with engine.connect() as conn:
             known = list_integrations(conn)
         targets = _targets(known, integration)
@@ -98,8 +94,6 @@ def _sync_command(
                 )
             _print_result(console, result)
             failed = failed or not result.ok
-    finally:
-        engine.dispose()
     raise typer.Exit(code=1 if failed else 0)
 
 
@@ -137,12 +131,8 @@ def _list_command(
 ) -> None:
     """List connected teams with status, last sync and backfill progress."""
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
-    try:
-        with engine.connect() as conn:
-            rows = list_integrations(conn)
-    finally:
-        engine.dispose()
+    with opened_database(settings.effective_database_url) as engine, engine.connect() as conn:
+        rows = list_integrations(conn)
     if as_json:
         print(json.dumps([{
             "id": i.id, "name": i.name, "provider": i.provider, "key_hint": i.key_hint,

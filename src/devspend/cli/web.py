@@ -16,7 +16,7 @@ from rich.table import Table
 from devspend.errors import ConfigError
 from devspend.settings import load_settings
 from devspend.store import accounts
-from devspend.store.engine import open_database
+from devspend.store.engine import opened_database
 from devspend.web import identity
 from devspend.web.clock import utc_now
 
@@ -62,26 +62,19 @@ def _user_add_command(
     """Create a web user (viewer by default); the password is prompted, never an argument."""
     settings = load_settings()
     password = _read_password(from_stdin=password_stdin)
-    engine = open_database(settings.effective_database_url)
-    try:
+    with opened_database(settings.effective_database_url) as engine:
         user = identity.add_user(
             engine, email=email, password=password, role="admin" if admin else "viewer",
             now=utc_now(),
         )  # fmt: skip
-    finally:
-        engine.dispose()
     Console(highlight=False).print(f"Created {user.role} {user.email}.")
 
 
 def _user_list_command() -> None:
     """List web users and their roles."""
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
-    try:
-        with engine.connect() as conn:
-            users = accounts.list_users(conn)
-    finally:
-        engine.dispose()
+    with opened_database(settings.effective_database_url) as engine, engine.connect() as conn:
+        users = accounts.list_users(conn)
     table = Table("email", "role", "last sign-in")
     for u in users:
         table.add_row(u.email, u.role, u.last_login_at.isoformat() if u.last_login_at else "never")
@@ -93,11 +86,8 @@ def _token_create_command(
 ) -> None:
     """Create a read-only API token; it is printed once and stored only as a hash."""
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
-    try:
+    with opened_database(settings.effective_database_url) as engine:
         token = identity.create_token(engine, name=name, created_by=None, now=utc_now())
-    finally:
-        engine.dispose()
     Console(stderr=True, highlight=False).print(
         f"Token {token.id} created; copy it now, it is not shown again:"
     )
@@ -107,23 +97,16 @@ def _token_create_command(
 def _token_revoke_command(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
     """Revoke an API token (requests with it are refused from now on)."""
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
-    try:
+    with opened_database(settings.effective_database_url) as engine:
         identity.revoke_token(engine, token_id=token_id, now=utc_now())
-    finally:
-        engine.dispose()
     Console(highlight=False).print(f"Token {token_id} revoked.")
 
 
 def _token_list_command() -> None:
     """List API tokens (names and prefixes only)."""
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
-    try:
-        with engine.connect() as conn:
-            tokens = accounts.list_api_tokens(conn)
-    finally:
-        engine.dispose()
+    with opened_database(settings.effective_database_url) as engine, engine.connect() as conn:
+        tokens = accounts.list_api_tokens(conn)
     table = Table("id", "name", "prefix", "created", "last used", "status")
     for t in tokens:
         table.add_row(

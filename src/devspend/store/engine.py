@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,13 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
     if migrate:
         upgrade(engine)
     return engine
+
+
+@contextmanager
+def opened_database(url: str) -> Iterator[Engine]:
+    """``open_database`` for one command's lifetime: the pool is closed when it ends."""
+    engine = open_database(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
