@@ -41,21 +41,25 @@ class Usage:
     requests_costs_micros: int = 0
     events: int = 1
     token_based_events: int = 1
+    chargeable_ucents: int = 0
 
 
 MEASURES = (
     "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens", "total_ucents",
     "charged_ucents", "token_fee_ucents", "requests_costs_micros", "events", "token_based_events",
+    "chargeable_ucents",
 )  # fmt: skip
 
-# $0.12345678 billed; $0.50 included (billed 0); $0.04 billed, request-priced.
+# $0.12345678 billed; $0.50 included: Cursor reports chargedCents 4.2 on it ($0.042, as
+# in the API reference) but it is not chargeable, so it bills 0; $0.04 billed,
+# request-priced. Billed (Σ chargeable_ucents) $0.16345678; all charged $0.20545678.
 USAGE = [
     Usage(date(2025, 1, 31), "Alice@Example.com", "claude-4-sonnet", "Usage-based", False,
-          1000, 200, 0, 5000, 12_345_678, 12_345_678, 100_000, 2_000_000, 3, 3),
+          1000, 200, 0, 5000, 12_345_678, 12_345_678, 100_000, 2_000_000, 3, 3, 12_345_678),
     Usage(date(2025, 2, 1), "Alice@Example.com", "gpt-5", "Included in Business", True,
-          10, 20, 0, 0, 50_000_000, 0, 0, 0, 1, 1),
+          10, 20, 0, 0, 50_000_000, 4_200_000, 0, 0, 1, 1, 0),
     Usage(date(2025, 2, 1), "bob@example.com", "auto", "Usage-based", False,
-          0, 0, 0, 0, 4_000_000, 4_000_000, 0, 1_500_000, 1, 0),
+          0, 0, 0, 0, 4_000_000, 4_000_000, 0, 1_500_000, 1, 0, 4_000_000),
 ]  # fmt: skip
 
 

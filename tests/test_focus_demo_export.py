@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from devspend.cursor.fake import Totals
@@ -105,11 +104,6 @@ def test_summaries_hold_the_chargeable_spend_cursor_invoices(
     assert truth.chargeable_cents < truth.charged_cents  # included events carry cents too
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="focus/exporter.py maps BilledCost to all charged cents; shared/reference/focus.md "
-    "says chargeable events only (usage_daily_detail.chargeable_ucents)",
-)
 def test_billed_cost_is_the_chargeable_spend(
     engine: sa.Engine, settings: Settings, tmp_path: Path
 ) -> None:

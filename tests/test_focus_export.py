@@ -57,7 +57,7 @@ def test_rows_follow_the_mapping(engine: sa.Engine, settings: Settings) -> None:
     assert {first[c] for c in ("ProviderName", "PublisherName", "ServiceProviderName",
                                "HostProviderName", "ServiceName")} == {"Cursor"}  # fmt: skip
     included, requests = rows[1], rows[2]
-    assert included["BilledCost"] == "0.00000000"
+    assert included["BilledCost"] == included["EffectiveCost"] == "0.00000000"  # 4.2¢ charged
     assert included["ListCost"] == "0.50000000"
     assert included["x_MaxMode"] == "true"
     assert included["SkuPriceId"] == "gpt-5:Included in Business:max"
@@ -136,5 +136,7 @@ def test_synced_fake_team_exports_conformant_focus_that_round_trips(
             sa.select(sa.func.sum(c.billed_cost_nanos), sa.func.sum(c.billed_cost_picos),
                       sa.func.sum(c.list_cost_nanos), sa.func.sum(c.list_cost_picos))
         ).one()  # fmt: skip
-    assert join_money(n1, p1) == Decimal(truth.charged_cents) / 100
+    # BilledCost: chargeable events only; the team's included events carry chargedCents too
+    assert join_money(n1, p1) == Decimal(truth.chargeable_cents) / 100
+    assert truth.chargeable_cents < truth.charged_cents
     assert join_money(n2, p2) == Decimal(truth.total_cents) / 100

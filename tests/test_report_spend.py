@@ -41,7 +41,8 @@ def test_report_spend_shows_synced_ai_spend_like_spend_report(
     spend = runner.invoke(app, ["report", "spend", *PERIOD, "--format", "json"])
     assert spend.exit_code == 0, spend.output
     [usd] = json.loads(spend.output)["totals"]
-    assert Decimal(usd["ai"]) == truth.charged_cents / 100
+    assert Decimal(usd["ai"]) == truth.chargeable_cents / 100  # billed, as FOCUS BilledCost
+    assert truth.chargeable_cents < truth.charged_cents
     assert Decimal(usd["cloud"]) == 0
 
     alias = runner.invoke(app, ["spend-report", *PERIOD, "--format", "json"])

@@ -221,7 +221,8 @@ def test_focus_export_download_round_trips_through_the_importer(
     assert "devspend-focus-2025-01-01-2025-02-28.csv" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == len(USAGE)
-    expected = sum((Decimal(u.charged_ucents).scaleb(-8) for u in USAGE), Decimal(0))
+    # BilledCost is Σ chargedCents of chargeable events only ($0.16345678, not $0.20545678)
+    expected = sum((Decimal(u.chargeable_ucents).scaleb(-8) for u in USAGE), Decimal(0))
     assert sum((Decimal(r["BilledCost"]) for r in rows), Decimal(0)) == expected
     (tmp_path / "export.csv").write_text(response.text)
     import_focus(env.engine, [tmp_path / "export.csv"], settings=settings)

@@ -51,9 +51,10 @@ def sample_cloud_by_month() -> dict[tuple[date, str, str], Decimal]:
 
 
 def ai_by_month() -> dict[date, Decimal]:
+    """Cursor billed dollars per month: Σ charged cents of chargeable events (FOCUS BilledCost)."""
     sums: dict[date, Decimal] = defaultdict(Decimal)
     for usage in USAGE:
-        sums[usage.day.replace(day=1)] += Decimal(usage.charged_ucents).scaleb(-8)
+        sums[usage.day.replace(day=1)] += Decimal(usage.chargeable_ucents).scaleb(-8)
     return dict(sums)
 
 
@@ -193,7 +194,9 @@ def test_a_persons_page_shows_ai_spend_and_the_cloud_spend_they_own(
 ) -> None:
     _env, client = admin
     html = client.get(f"/people/alice@example.com?{PERIOD}").text
-    assert 'id="person-spend">$0.12<' in html
+    # "Spend in period" is the usage pages' Σ chargedCents of all her events ($0.12345678 +
+    # the $0.042 her included event carries); the AI + cloud total uses the billed $0.12345678
+    assert 'id="person-spend">$0.17<' in html
     assert 'id="person-cloud">$10.00<' in html
     assert 'id="person-total">$10.12<' in html
     bob = client.get(f"/people/bob@example.com?{PERIOD}").text

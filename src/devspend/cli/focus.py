@@ -54,6 +54,46 @@ def _parse_day(value: str) -> date:
         raise typer.BadParameter(f"{value!r} is not a date like 2025-01-31") from None
 
 
+def spend_report_command(
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First day (default: 30 days ago).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last day, inclusive (default: today).")
+    ] = None,
+    by: Annotated[str, typer.Option(help="day, week or month.")] = "month",
+    cost: Annotated[str, typer.Option(help="billed or effective cloud cost.")] = "billed",
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    owners: Annotated[bool, typer.Option(help="Also show people, teams, unattributed.")] = True,
+) -> None:
+    """AI (Cursor) and cloud spend side by side, with shares, per person and team.
+
+    The AI side is what Cursor bills (chargeable events' ``chargedCents``), like the FOCUS
+    export's BilledCost. Module level so ``devspend report spend`` registers this very
+    function (one command, two names) instead of a copy.
+    """
+    last = _parse_day(to) if to else date.today()
+    first = _parse_day(from_) if from_ else last - timedelta(days=29)
+    grain: Grain = "day" if by == "day" else "week" if by == "week" else "month"
+    basis: CostBasis = "effective" if cost == "effective" else "billed"
+    if by not in ("day", "week", "month") or fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("--by is day|week|month and --format table|csv|json")
+    settings = load_settings()
+    engine = open_database(settings.effective_database_url)
+    try:
+        refresh_billing_group_allocations(engine)
+        report = spend_report(engine, first_day=first, last_day=last, grain=grain, cost=basis)
+        owned = ownership_report(engine, first_day=first, last_day=last, cost=basis)
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        typer.echo(json.dumps(_spend_json(report, owned if owners else None), indent=2))
+    elif fmt == "csv":
+        typer.echo(_spend_csv(report), nl=False)
+    else:
+        _print_spend(report, owned if owners else None)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``import``/``export`` groups, ``spend-report`` and ``allocations``."""
     import_app = typer.Typer(help="Import cloud costs.", no_args_is_help=True)
@@ -115,40 +155,7 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             Console(stderr=True).print(f"Wrote {rows:,} FOCUS rows to {output}")
 
-    @app.command("spend-report")
-    def spend_report_command(
-        from_: Annotated[
-            str | None, typer.Option("--from", help="First day (default: 30 days ago).")
-        ] = None,
-        to: Annotated[
-            str | None, typer.Option("--to", help="Last day, inclusive (default: today).")
-        ] = None,
-        by: Annotated[str, typer.Option(help="day, week or month.")] = "month",
-        cost: Annotated[str, typer.Option(help="billed or effective cloud cost.")] = "billed",
-        fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-        owners: Annotated[bool, typer.Option(help="Also show people, teams, unattributed.")] = True,
-    ) -> None:
-        """AI (Cursor) and cloud spend side by side, with shares, per person and team."""
-        last = _parse_day(to) if to else date.today()
-        first = _parse_day(from_) if from_ else last - timedelta(days=29)
-        grain: Grain = "day" if by == "day" else "week" if by == "week" else "month"
-        basis: CostBasis = "effective" if cost == "effective" else "billed"
-        if by not in ("day", "week", "month") or fmt not in ("table", "csv", "json"):
-            raise typer.BadParameter("--by is day|week|month and --format table|csv|json")
-        settings = load_settings()
-        engine = open_database(settings.effective_database_url)
-        try:
-            refresh_billing_group_allocations(engine)
-            report = spend_report(engine, first_day=first, last_day=last, grain=grain, cost=basis)
-            owned = ownership_report(engine, first_day=first, last_day=last, cost=basis)
-        finally:
-            engine.dispose()
-        if fmt == "json":
-            typer.echo(json.dumps(_spend_json(report, owned if owners else None), indent=2))
-        elif fmt == "csv":
-            typer.echo(_spend_csv(report), nl=False)
-        else:
-            _print_spend(report, owned if owners else None)
+    app.command("spend-report")(spend_report_command)
 
     @allocations_app.command("load")
     def allocations_load(

@@ -5,7 +5,8 @@ covers every stored day. ``--format json`` prints an array of snake_case objects
 with money as exact decimal cents (what scripts should parse); ``table`` is for people.
 
 ``report spend`` is the FOCUS spend report (AI next to cloud costs), the very command
-behind ``devspend spend-report``: it is taken from :mod:`devspend.cli.focus`, not copied.
+behind ``devspend spend-report``: :func:`devspend.cli.focus.spend_report_command`,
+imported and registered here, not copied.
 ``report coverage`` says which days are complete, still changing, or unknowable
 (older than Cursor's API history), so an empty day is never mistaken for no usage.
 """
@@ -21,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from devspend.cli import focus
+from devspend.cli.focus import spend_report_command
 from devspend.cli.render import report_table, rows_to_csv, rows_to_json
 from devspend.errors import ConfigError
 from devspend.settings import load_settings
@@ -129,23 +130,11 @@ def coverage_command(
         Console().print(table)
 
 
-def _spend_command() -> Callable[..., Any]:
-    """The callback of ``devspend spend-report``, so ``report spend`` has its exact options
-    and output. ``cli.focus`` defines it inside its ``register``; registering that module
-    on a scratch app is how to reach it without a second copy."""
-    scratch = typer.Typer()
-    focus.register(scratch)
-    for info in scratch.registered_commands:
-        if info.name == "spend-report" and info.callback is not None:
-            return info.callback
-    raise RuntimeError("devspend.cli.focus no longer registers 'spend-report'")
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command group."""
     report_app = typer.Typer(help="Summaries of stored usage.", no_args_is_help=True)
     for name in _REPORTS:
         report_app.command(name)(_make_command(name))
-    report_app.command("spend")(_spend_command())
+    report_app.command("spend")(spend_report_command)
     report_app.command("coverage")(coverage_command)
     app.add_typer(report_app, name="report")

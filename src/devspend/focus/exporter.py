@@ -2,8 +2,10 @@
 
 Grain: one row per UTC day × person × model × kind × max mode, read from
 ``usage_daily_detail`` so an export never scans raw events. Mapping (see
-``shared/reference/focus.md``): BilledCost = EffectiveCost = charged cents / 100,
-ListCost = ContractedCost = total cents / 100, ConsumedQuantity = tokens (or request
+``shared/reference/focus.md``): BilledCost = EffectiveCost = Σ ``chargedCents`` / 100
+of *chargeable* events only (``chargeable_ucents``: what Cursor invoices, so included
+usage bills 0 even though Cursor reports ``chargedCents`` on it), ListCost =
+ContractedCost = Σ ``tokenUsage.totalCents`` / 100, ConsumedQuantity = tokens (or request
 units for request-priced rows), periods as UTC ``…Z`` with exclusive ends, the billing
 period is the UTC month. Money stays Decimal end to end (exact: micro-cents / 10⁸).
 """
@@ -90,7 +92,7 @@ def focus_rows(
     query = (
         sa.select(
             d.day, d.max_mode, d.events, d.input_tokens, d.output_tokens, d.cache_write_tokens,
-            d.cache_read_tokens, d.total_ucents, d.charged_ucents, d.token_fee_ucents,
+            d.cache_read_tokens, d.total_ucents, d.chargeable_ucents, d.token_fee_ucents,
             d.requests_costs_micros, d.token_based_events, d.integration_id,
             integrations.c.display_name, people.c.email, models.c.name.label("model"),
             kinds.c.name.label("kind"), allocations.c.team, allocations.c.cost_center,
@@ -112,7 +114,7 @@ def _focus_row(row: sa.RowMapping, *, invoice_issuer: str) -> dict[str, object]:
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     period_start = start.replace(day=1)
     period_end = (period_start + timedelta(days=32)).replace(day=1)
-    billed = Decimal(row["charged_ucents"]).scaleb(-8)
+    billed = Decimal(row["chargeable_ucents"]).scaleb(-8)  # chargeable events only
     listed = Decimal(row["total_ucents"]).scaleb(-8)
     tokens = sum(
         int(row[c]) for c in ("input_tokens", "output_tokens", "cache_write_tokens",

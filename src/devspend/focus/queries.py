@@ -3,7 +3,10 @@
 Read-side only, for the CLI (``devspend spend-report``) and the Spend/Teams pages.
 SQL groups by day (portable on both engines); days roll up into weeks (ISO, Monday)
 and months in Python. Amounts are exact Decimals in the currency's units (dollars
-for Cursor). Cloud rows link to people or teams through the owner tag value stored
+for Cursor). The AI (Cursor) side is the *billed* figure, the same as the FOCUS export's
+BilledCost: Σ ``chargedCents`` of chargeable events (``isChargeable`` true; summary
+measure ``chargeable_ucents``), so included usage counts 0 even though Cursor reports
+``chargedCents`` on it too. Cloud rows link to people or teams through the owner tag value stored
 at import (``settings.owner_tag_key``): an email → that person, a team name → that
 team; anything else is **unattributed** and reported as such.
 """
@@ -49,7 +52,7 @@ class SpendTotal:
 
     period: date | None
     currency: str
-    ai: Decimal
+    ai: Decimal  # Cursor billed: Σ chargedCents of chargeable events (FOCUS BilledCost)
     cloud: Decimal
 
     @property
@@ -97,11 +100,14 @@ def spend_report(
 ) -> SpendReport:
     """AI (Cursor) and cloud (per provider and service) spend per period, with shares.
 
+    The AI amount is what Cursor bills (chargeable events' ``chargedCents``), so it adds
+    up to the FOCUS export's BilledCost of the same days; ``cost`` picks the cloud basis.
+
     ``integration_id`` narrows the AI side to one connected Cursor team (None: all).
     """
     sums: dict[tuple[date, str, str, str, str], Decimal] = defaultdict(Decimal)
     with engine.connect() as conn:
-        for day, amount in _ai_by_day(conn, first_day, last_day, integration_id):
+        for day, amount in _ai_billed_by_day(conn, first_day, last_day, integration_id):
             key = (period_start(day, grain), AI_SOURCE, "Cursor", "Cursor", AI_CURRENCY)
             sums[key] += amount
         for day, provider, service, currency, amount in _cloud_by_day(
@@ -137,7 +143,7 @@ class PersonSpend:
     name: str | None
     team: str | None
     cost_center: str | None
-    ai: Decimal
+    ai: Decimal  # Cursor billed: Σ chargedCents of their chargeable events
     cloud: Decimal
 
     @property
@@ -151,7 +157,7 @@ class TeamSpend:
 
     team: str
     members: int
-    ai: Decimal
+    ai: Decimal  # Cursor billed: Σ chargedCents of the members' chargeable events
     cloud: Decimal
 
     @property
@@ -181,9 +187,13 @@ def ownership_report(
     cost: CostBasis = "billed",
     integration_id: int | None = None,
 ) -> OwnershipReport:
-    """Per person and per team: AI spend, owned cloud spend, total; plus unattributed cloud."""
+    """Per person and per team: AI spend, owned cloud spend, total; plus unattributed cloud.
+
+    AI spend is the billed figure (chargeable events' ``chargedCents``), as in
+    :func:`spend_report` and the FOCUS export, so the reports agree with each other.
+    """
     with engine.connect() as conn:
-        ai, names = _ai_by_person(conn, first_day, last_day, integration_id)
+        ai, names = _ai_billed_by_person(conn, first_day, last_day, integration_id)
         allocated = {
             r.email: (r.team, r.cost_center)
             for r in conn.execute(
@@ -244,25 +254,27 @@ def _ai_filter(first_day: date, last_day: date, integration_id: int | None) -> l
     return conditions
 
 
-def _ai_by_day(
+def _ai_billed_by_day(
     conn: sa.Connection, first_day: date, last_day: date, integration_id: int | None
 ) -> list[tuple[date, Decimal]]:
+    """Cursor billed dollars per day: Σ ``chargedCents`` of chargeable events."""
     u = usage_daily_user.c
     query = (
-        sa.select(u.day, sa.func.sum(u.charged_ucents))
+        sa.select(u.day, sa.func.sum(u.chargeable_ucents))
         .where(*_ai_filter(first_day, last_day, integration_id))
         .group_by(u.day)
     )
     return [(day, _dollars(ucents)) for day, ucents in conn.execute(query)]
 
 
-def _ai_by_person(
+def _ai_billed_by_person(
     conn: sa.Connection, first_day: date, last_day: date, integration_id: int | None
 ) -> tuple[dict[str, Decimal], dict[str, str | None]]:
+    """Cursor billed dollars per email (Σ ``chargedCents`` of chargeable events), and names."""
     u = usage_daily_user.c
     email = sa.func.lower(people.c.email)
     query = (
-        sa.select(email, sa.func.max(people.c.name), sa.func.sum(u.charged_ucents))
+        sa.select(email, sa.func.max(people.c.name), sa.func.sum(u.chargeable_ucents))
         .join(people, people.c.id == u.person_id)
         .where(*_ai_filter(first_day, last_day, integration_id))
         .group_by(email)
