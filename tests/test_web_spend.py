@@ -198,6 +198,7 @@ def test_a_persons_page_shows_ai_spend_and_the_cloud_spend_they_own(
     # the $0.042 her included event carries); the AI + cloud total uses the billed $0.12345678
     assert 'id="person-spend">$0.17<' in html
     assert 'id="person-cloud">$10.00<' in html
+    assert 'id="person-ai-billed">$0.12<' in html
     assert 'id="person-total">$10.12<' in html
     bob = client.get(f"/people/bob@example.com?{PERIOD}").text
     assert 'id="person-cloud">$0.00<' in bob
