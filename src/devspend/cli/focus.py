@@ -32,7 +32,7 @@ from devspend.focus.queries import (
     spend_report,
 )
 from devspend.settings import load_settings
-from devspend.store.engine import open_database
+from devspend.store.engine import opened_database
 
 IMPORT_HELP = (
     "Import FOCUS cloud-cost exports (CSV, gzip CSV or Parquet; files or folders): "
@@ -79,13 +79,10 @@ def spend_report_command(
     if by not in ("day", "week", "month") or fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("--by is day|week|month and --format table|csv|json")
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
-    try:
+    with opened_database(settings.effective_database_url) as engine:
         refresh_billing_group_allocations(engine)
         report = spend_report(engine, first_day=first, last_day=last, grain=grain, cost=basis)
         owned = ownership_report(engine, first_day=first, last_day=last, cost=basis)
-    finally:
-        engine.dispose()
     if fmt == "json":
         typer.echo(json.dumps(_spend_json(report, owned if owners else None), indent=2))
     elif fmt == "csv":
@@ -112,12 +109,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         settings = load_settings()
-        engine = open_database(settings.effective_database_url)
         console = Console()
-        try:
+        with opened_database(settings.effective_database_url) as engine:
             report = import_focus(engine, paths, settings=settings, account_name=account_name)
-        finally:
-            engine.dispose()
         for result in report.files:
             if result.duplicate_of is not None:
                 console.print(f"{result.path}: same content as {result.duplicate_of}, skipped")
@@ -144,14 +138,11 @@ def register(app: typer.Typer) -> None:
         if fmt == "parquet" and output is None:
             raise typer.BadParameter("Parquet needs -o FILE")
         settings = load_settings()
-        engine = open_database(settings.effective_database_url)
-        try:
+        with opened_database(settings.effective_database_url) as engine:
             rows = export_focus(
                 engine, settings=settings, first_day=_parse_day(from_), last_day=_parse_day(to),
                 fmt="csv" if fmt == "csv" else "parquet", out=output or sys.stdout,
             )  # fmt: skip
-        finally:
-            engine.dispose()
         if output is not None:
             Console(stderr=True).print(f"Wrote {rows:,} FOCUS rows to {output}")
 
@@ -163,23 +154,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load people → team / cost center from CSV (all rows or none)."""
         settings = load_settings()
-        engine = open_database(settings.effective_database_url)
-        try:
+        with opened_database(settings.effective_database_url) as engine:
             count = load_allocations_csv(engine, file)
-        finally:
-            engine.dispose()
         Console().print(f"Loaded {count:,} allocations from {file}.")
 
     @allocations_app.command("list")
     def allocations_list() -> None:
         """Show allocations (manual, CSV, and those filled from Cursor billing groups)."""
         settings = load_settings()
-        engine = open_database(settings.effective_database_url)
-        try:
+        with opened_database(settings.effective_database_url) as engine:
             refresh_billing_group_allocations(engine)
             rows = list_allocations(engine)
-        finally:
-            engine.dispose()
         table = Table("email", "team", "cost center", "source")
         for row in rows:
             table.add_row(row.email, row.team or "", row.cost_center or "", row.source)
@@ -189,11 +174,8 @@ def register(app: typer.Typer) -> None:
     def allocations_reassign_owners() -> None:
         """Re-read cloud owners from stored tags after DEVSPEND_OWNER_TAG_KEY changed."""
         settings = load_settings()
-        engine = open_database(settings.effective_database_url)
-        try:
+        with opened_database(settings.effective_database_url) as engine:
             changed = reassign_owners(engine, owner_tag_key=settings.owner_tag_key)
-        finally:
-            engine.dispose()
         Console().print(f"{changed:,} cloud rows now owned per tag {settings.owner_tag_key!r}.")
 
     app.add_typer(import_app, name="import")

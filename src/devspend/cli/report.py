@@ -27,7 +27,7 @@ from devspend.cli.render import report_table, rows_to_csv, rows_to_json
 from devspend.errors import ConfigError
 from devspend.settings import load_settings
 from devspend.store import queries
-from devspend.store.engine import open_database
+from devspend.store.engine import opened_database
 
 
 class Format(StrEnum):
@@ -68,20 +68,17 @@ def _make_command(name: str) -> Callable[..., None]:
         start = _parse_day(from_, "--from")
         end = _parse_day(to, "--to")
         settings = load_settings()
-        engine = open_database(settings.effective_database_url)
-        try:
-            with engine.connect() as conn:
-                if start is None or end is None:
-                    stored = queries.data_range(conn, integration_id=integration)
-                    today = datetime.now(UTC).date()
-                    start = start or (stored[0] if stored else today)
-                    end = end or max(today, stored[1] if stored else today)
-                if end < start:
-                    raise ConfigError(f"--to {end} is before --from {start}")
-                rows = query(conn, integration_id=integration, start=start, end=end,
-                             user_email=user)  # fmt: skip
-        finally:
-            engine.dispose()
+        url = settings.effective_database_url
+        with opened_database(url) as engine, engine.connect() as conn:
+            if start is None or end is None:
+                stored = queries.data_range(conn, integration_id=integration)
+                today = datetime.now(UTC).date()
+                start = start or (stored[0] if stored else today)
+                end = end or max(today, stored[1] if stored else today)
+            if end < start:
+                raise ConfigError(f"--to {end} is before --from {start}")
+            rows = query(conn, integration_id=integration, start=start, end=end,
+                         user_email=user)  # fmt: skip
         if output is Format.json:
             print(rows_to_json(rows))
         elif output is Format.csv:
@@ -103,19 +100,15 @@ def coverage_command(
     start = _parse_day(from_, "--from")
     end = _parse_day(to, "--to")
     settings = load_settings()
-    engine = open_database(settings.effective_database_url)
-    try:
-        with engine.connect() as conn:
-            span = queries.coverage_span(conn, integration_id=integration)
-            today = datetime.now(UTC).date()
-            start = start or (span[0] if span else today)
-            end = end or (span[1] if span else today)
-            if end < start:
-                raise ConfigError(f"--to {end} is before --from {start}")
-            ranges = queries.coverage_ranges(conn, integration_id=integration, start=start,
-                                             end=end)  # fmt: skip
-    finally:
-        engine.dispose()
+    with opened_database(settings.effective_database_url) as engine, engine.connect() as conn:
+        span = queries.coverage_span(conn, integration_id=integration)
+        today = datetime.now(UTC).date()
+        start = start or (span[0] if span else today)
+        end = end or (span[1] if span else today)
+        if end < start:
+            raise ConfigError(f"--to {end} is before --from {start}")
+        ranges = queries.coverage_ranges(conn, integration_id=integration, start=start,
+                                         end=end)  # fmt: skip
     if output is Format.json:
         print(rows_to_json(ranges))
     elif output is Format.csv:
