@@ -1,6 +1,6 @@
 """Page and API latency of the dashboard on a large store (default 1 M events; --full: 10 M).
 
-Builds the summary tables a real import of N events over 2,000 people × 365 days
+Builds the (daily and monthly) summary tables a real import of N events over 2,000 people × 365 days
 × 40 models would leave (pages read summaries only, never raw events), then times
 the overview, people and models pages and their /api/v1 twins through the real app
 with a signed-in session, and prints p50/p95 per route.
@@ -33,6 +33,7 @@ from devspend.settings import load_settings
 from devspend.store.engine import make_engine, normalise_url
 from devspend.store.integrations import create_integration
 from devspend.store.migrate import upgrade
+from devspend.store.summaries import recompute_monthly
 from devspend.store.tables import (
     MEASURE_COLUMNS,
     kinds,
@@ -159,6 +160,9 @@ def build_store(engine: sa.Engine, *, events: int, people_n: int, models_n: int,
                 d.c.integration_id, d.c.day, d.c[key])
             conn.execute(table.insert().from_select(
                 ["integration_id", "day", key, *MEASURE_COLUMNS], select))  # fmt: skip
+        # the monthly summaries, by the same code a sync runs after writing its days
+        recompute_monthly(conn, integration_id=1, first=END_DAY - timedelta(days=days - 1),
+                          last=END_DAY)  # fmt: skip
         conn.exec_driver_sql("ANALYZE")
     return count
 

@@ -5,11 +5,15 @@ connection plus keyword-only filters, and returns small frozen dataclasses with
 exact money (``Decimal`` cents, 6 places). Periods are UTC days with ``end``
 inclusive, the way people say "from the 1st to the 31st". ``integration_id=None``
 means "all connected teams together".
+
+Totals over a period read the monthly summaries for its whole calendar months and the
+daily summaries only for the partial months at either edge (:func:`_pieces`), so a
+year costs ~12 rows per key plus at most ~60 days instead of 365 days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from devspend.money import from_micros
+from devspend.store.summaries import month_start, next_month
 from devspend.store.tables import (
     MEASURE_COLUMNS,
     integrations,
@@ -31,6 +36,10 @@ from devspend.store.tables import (
     usage_daily_kind,
     usage_daily_model,
     usage_daily_user,
+    usage_monthly_kind,
+    usage_monthly_model,
+    usage_monthly_user,
+    usage_monthly_user_model,
 )
 
 _MONEY = {"total_ucents", "charged_ucents", "token_fee_ucents", "requests_costs_micros"}
@@ -141,9 +150,9 @@ def _measures(row: Row[Any]) -> dict[str, Any]:
 
 
 def _period(
-    table: sa.Table, *, integration_id: int | None, start: date, end: date
+    table: sa.Table, *, integration_id: int | None, start: date, end: date, column: str = "day"
 ) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [table.c.day >= start, table.c.day <= end]
+    conditions: list[sa.ColumnElement[bool]] = [table.c[column] >= start, table.c[column] <= end]
     if integration_id is not None:
         conditions.append(table.c.integration_id == integration_id)
     else:
@@ -154,14 +163,76 @@ def _period(
     return conditions
 
 
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One part of a period: a summary table and the predicate selecting its rows."""
+
+    table: sa.Table
+    conditions: list[sa.ColumnElement[bool]]
+
+
+def _pieces(
+    daily: sa.Table,
+    monthly: sa.Table | None,
+    *,
+    integration_id: int | None,
+    start: date,
+    end: date,
+) -> list[_Piece]:
+    """Split ``start``..``end`` into the leading partial month (daily rows), the whole
+    months (monthly rows) and the trailing partial month (daily rows).
+
+    ``daily`` and ``monthly`` must carry the same keys and measures; without a monthly
+    table (a grain that has none) the whole period reads ``daily``.
+    """
+    first_whole = start if start.day == 1 else next_month(month_start(start))
+    # the first day after the last whole month: end's month is whole only if end is its last day
+    after_whole = month_start(end + timedelta(days=1))
+    if monthly is None or first_whole >= after_whole:
+        return [_Piece(daily, _period(daily, integration_id=integration_id, start=start, end=end))]
+    pieces: list[_Piece] = []
+    if start < first_whole:
+        pieces.append(_Piece(daily, _period(
+            daily, integration_id=integration_id, start=start,
+            end=first_whole - timedelta(days=1))))  # fmt: skip
+    months = _period(monthly, integration_id=integration_id, start=first_whole,
+                     end=after_whole - timedelta(days=1), column="month")  # fmt: skip
+    pieces.append(_Piece(monthly, months))
+    if after_whole <= end:
+        pieces.append(_Piece(daily, _period(
+            daily, integration_id=integration_id, start=after_whole, end=end)))  # fmt: skip
+    return pieces
+
+
+def _summed(
+    pieces: Sequence[_Piece],
+    keys: Sequence[str],
+    *,
+    measures: Sequence[str] = MEASURE_COLUMNS,
+    where: Callable[[sa.Table], list[sa.ColumnElement[bool]]] | None = None,
+) -> sa.Select[Any]:
+    """``keys`` and the summed ``measures`` over all ``pieces`` (``UNION ALL`` of their
+    rows, grouped once: grouping each piece first costs SQLite one more sort per piece);
+    ``where`` adds per-table conditions."""
+    parts = [
+        sa.select(*(p.table.c[k].label(k) for k in keys), *(p.table.c[m] for m in measures))
+        .where(*p.conditions, *(where(p.table) if where is not None else []))
+        for p in pieces
+    ]
+    union = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
+    return sa.select(
+        *(union.c[k] for k in keys),
+        *(sa.func.coalesce(sa.func.sum(union.c[m]), 0).label(m) for m in measures),
+    ).group_by(*(union.c[k] for k in keys))
+
+
 def period_totals(
     conn: Connection, *, integration_id: int | None = None, start: date, end: date
 ) -> Measures:
     """All usage of a period in one row (overview cards); zeros when nothing happened."""
-    t = usage_daily_model
-    row = conn.execute(
-        sa.select(*_sums(t)).where(*_period(t, integration_id=integration_id, start=start, end=end))
-    ).one()
+    pieces = _pieces(usage_daily_model, usage_monthly_model, integration_id=integration_id,
+                     start=start, end=end)  # fmt: skip
+    row = conn.execute(_summed(pieces, [])).one()
     return Measures(**_measures(row))
 
 
@@ -176,22 +247,16 @@ def users_report(
 ) -> list[UserRow]:
     """Per-person usage over a period, biggest charged spend first.
 
-    Reads the day × person summary; ``top_model`` (by charged cents, then events)
-    comes from the detail summary and ``fast_premium_requests`` from the newest
-    spend snapshot, because the API only reports that figure for the current cycle.
+    Reads the person summaries (monthly, daily at the edges); ``top_model`` (by charged
+    cents, then events) comes from the person × model summaries and
+    ``fast_premium_requests`` from the newest spend snapshot, because the API only
+    reports that figure for the current cycle.
     """
-    t = usage_daily_user
-    conditions = _period(t, integration_id=integration_id, start=start, end=end)
-    if user_email is not None:
-        conditions.append(t.c.person_id.in_(_people_with_email(user_email)))
+    pieces = _pieces(usage_daily_user, usage_monthly_user, integration_id=integration_id,
+                     start=start, end=end)  # fmt: skip
     # Sum per person first, then name them: grouping by the people columns instead makes
     # the engine join and sort every day row before it can add anything up.
-    sums = (
-        sa.select(t.c.person_id, *_sums(t))
-        .where(*conditions)
-        .group_by(t.c.person_id)
-        .subquery()
-    )
+    sums = _summed(pieces, ["person_id"], where=_person_filter(user_email)).subquery()
     query = (
         sa.select(
             people.c.id, people.c.email, people.c.name, people.c.integration_id,
@@ -204,8 +269,7 @@ def users_report(
         query = query.limit(limit)
     rows = conn.execute(query).all()
     person_ids = [int(r.id) for r in rows]
-    integration_ids = sorted({int(r.integration_id) for r in rows})
-    top = _top_models(conn, person_ids=person_ids, integration_ids=integration_ids, start=start,
+    top = _top_models(conn, person_ids=person_ids, integration_id=integration_id, start=start,
                       end=end)  # fmt: skip
     fast = _fast_premium_requests(conn, person_rows=rows)
     return [
@@ -226,45 +290,45 @@ def _people_with_email(email: str) -> sa.Select[Any]:
     return sa.select(people.c.id).where(sa.func.lower(people.c.email) == email.lower())
 
 
+def _person_filter(
+    email: str | None,
+) -> Callable[[sa.Table], list[sa.ColumnElement[bool]]] | None:
+    if email is None:
+        return None
+    return lambda table: [table.c.person_id.in_(_people_with_email(email))]
+
+
 def _top_models(
     conn: Connection,
     *,
     person_ids: Sequence[int],
-    integration_ids: Sequence[int],
+    integration_id: int | None,
     start: date,
     end: date,
 ) -> dict[int, str]:
     if not person_ids:
         return {}
-    d = usage_daily_detail
-    per_model = (
-        sa.select(
-            d.c.person_id,
-            d.c.model_id,
-            sa.func.sum(d.c.charged_ucents).label("charged"),
-            sa.func.sum(d.c.events).label("events"),
-        )
-        .where(
-            d.c.integration_id.in_(integration_ids),  # primary-key range scan, see _period
-            d.c.day >= start,
-            d.c.day <= end,
-            d.c.person_id.in_(person_ids),
-        )
-        .group_by(d.c.person_id, d.c.model_id)
+    pieces = _pieces(usage_daily_detail, usage_monthly_user_model, integration_id=integration_id,
+                     start=start, end=end)  # fmt: skip
+    per_model = _summed(
+        pieces, ["person_id", "model_id"], measures=["charged_ucents", "events"],
+        where=lambda t: [t.c.person_id.in_(person_ids)],
+    ).subquery()  # fmt: skip
+    # most charged spend wins, then most events, then the alphabetically first name; ranked
+    # in SQL so only one row per person crosses into Python, not one per person × model
+    rank = sa.func.row_number().over(
+        partition_by=per_model.c.person_id,
+        order_by=(per_model.c.charged_ucents.desc(), per_model.c.events.desc(), models.c.name),
+    )
+    ranked = (
+        sa.select(per_model.c.person_id, models.c.name, rank.label("rank"))
+        .join(models, models.c.id == per_model.c.model_id)
         .subquery()
     )
     rows = conn.execute(
-        sa.select(per_model.c.person_id, models.c.name, per_model.c.charged, per_model.c.events)
-        .join(models, models.c.id == per_model.c.model_id)
+        sa.select(ranked.c.person_id, ranked.c.name).where(ranked.c.rank == 1)
     ).all()
-    # most charged spend wins, then most events, then the alphabetically first name
-    best: dict[int, tuple[int, int, str]] = {}
-    for r in rows:
-        rank = (-int(r.charged), -int(r.events), str(r.name))
-        pid = int(r.person_id)
-        if pid not in best or rank < best[pid]:
-            best[pid] = rank
-    return {pid: rank[2] for pid, rank in best.items()}
+    return {int(r.person_id): str(r.name) for r in rows}
 
 
 def _fast_premium_requests(conn: Connection, *, person_rows: Sequence[Row[Any]]) -> dict[int, int]:
@@ -308,19 +372,19 @@ def models_report(
 ) -> list[ModelRow]:
     """Per-model usage over a period, biggest charged spend first.
 
-    Without a person filter it reads the small day × model summary; with one it
-    reads the detail summary, which is the only one that knows both.
+    Without a person filter it reads the small model summaries; with one it reads the
+    person × model ones, the only ones that know both.
     """
-    t = usage_daily_detail if user_email is not None else usage_daily_model
-    conditions = _period(t, integration_id=integration_id, start=start, end=end)
-    query = sa.select(models.c.name, *_sums(t)).join(models, models.c.id == t.c.model_id)
-    if user_email is not None:
-        query = query.join(people, people.c.id == t.c.person_id)
-        conditions.append(sa.func.lower(people.c.email) == user_email.lower())
+    if user_email is None:
+        daily, monthly = usage_daily_model, usage_monthly_model
+    else:
+        daily, monthly = usage_daily_detail, usage_monthly_user_model
+    pieces = _pieces(daily, monthly, integration_id=integration_id, start=start, end=end)
+    sums = _summed(pieces, ["model_id"], where=_person_filter(user_email)).subquery()
     query = (
-        query.where(*conditions)
-        .group_by(models.c.name)
-        .order_by(sa.func.sum(t.c.charged_ucents).desc(), models.c.name)
+        sa.select(models.c.name, *(sums.c[m] for m in MEASURE_COLUMNS))
+        .join(sums, sums.c.model_id == models.c.id)
+        .order_by(sums.c.charged_ucents.desc(), models.c.name)
     )
     return [ModelRow(**_measures(r), model=str(r.name)) for r in conn.execute(query)]
 
@@ -333,19 +397,21 @@ def kinds_report(
     end: date,
     user_email: str | None = None,
 ) -> list[KindRow]:
-    """Per-kind usage (included vs usage-based vs errored ...), most events first."""
-    t = usage_daily_detail if user_email is not None else usage_daily_kind
-    conditions = _period(t, integration_id=integration_id, start=start, end=end)
-    query = sa.select(kinds.c.name, kinds.c.category, *_sums(t)).join(
-        kinds, kinds.c.id == t.c.kind_id
-    )
-    if user_email is not None:
-        query = query.join(people, people.c.id == t.c.person_id)
-        conditions.append(sa.func.lower(people.c.email) == user_email.lower())
+    """Per-kind usage (included vs usage-based vs errored ...), most events first.
+
+    With a person filter it reads the detail summary: no monthly grain knows person × kind.
+    """
+    if user_email is None:
+        pieces = _pieces(usage_daily_kind, usage_monthly_kind, integration_id=integration_id,
+                         start=start, end=end)  # fmt: skip
+    else:
+        pieces = _pieces(usage_daily_detail, None, integration_id=integration_id, start=start,
+                         end=end)  # fmt: skip
+    sums = _summed(pieces, ["kind_id"], where=_person_filter(user_email)).subquery()
     query = (
-        query.where(*conditions)
-        .group_by(kinds.c.name, kinds.c.category)
-        .order_by(sa.func.sum(t.c.events).desc(), kinds.c.name)
+        sa.select(kinds.c.name, kinds.c.category, *(sums.c[m] for m in MEASURE_COLUMNS))
+        .join(sums, sums.c.kind_id == kinds.c.id)
+        .order_by(sums.c.events.desc(), kinds.c.name)
     )
     return [
         KindRow(**_measures(r), kind=str(r.name), category=str(r.category))
@@ -382,27 +448,37 @@ def _daily_split(
     conn: Connection,
     *,
     table: sa.Table,
+    monthly: sa.Table,
+    dimension: sa.Table,
+    id_column: str,
     key: sa.ColumnElement[Any],
-    join: tuple[sa.Table, sa.ColumnElement[bool]],
     integration_id: int | None,
     start: date,
     end: date,
     top: int | None,
 ) -> list[DailyValue]:
+    """Per-day sums of ``table`` by ``key`` (a column of ``dimension``, joined on
+    ``table.c[id_column]``); with ``top``, only the keys with most charged spend.
+
+    The ranking reads the monthly summaries (:func:`_pieces`), then only the chosen
+    keys' day rows are read, by id (an index range per person on the person grain).
+    """
+    join = (dimension, dimension.c.id == table.c[id_column])
     conditions = _period(table, integration_id=integration_id, start=start, end=end)
-    keys: list[str] | None = None
     if top is not None:
+        pieces = _pieces(table, monthly, integration_id=integration_id, start=start, end=end)
+        sums = _summed(pieces, [id_column], measures=["charged_ucents"]).subquery()
         ranked = conn.execute(
             sa.select(key)
-            .select_from(table)
-            .join(*join)
-            .where(*conditions)
+            .select_from(sums)
+            .join(dimension, dimension.c.id == sums.c[id_column])
             .group_by(key)
-            .order_by(sa.func.sum(table.c.charged_ucents).desc(), key)
+            .order_by(sa.func.sum(sums.c.charged_ucents).desc(), key)
             .limit(top)
         ).scalars()
         keys = [str(k) for k in ranked]
-        conditions.append(key.in_(keys))
+        ids = conn.execute(sa.select(dimension.c.id).where(key.in_(keys))).scalars()
+        conditions.append(table.c[id_column].in_([int(i) for i in ids]))
     rows = conn.execute(
         sa.select(
             table.c.day,
@@ -438,9 +514,9 @@ def daily_by_model(
     top: int | None = None,
 ) -> list[DailyValue]:
     """Per-day, per-model series for charts; ``top`` keeps the N models with most charged spend."""
-    t = usage_daily_model
     return _daily_split(
-        conn, table=t, key=models.c.name, join=(models, models.c.id == t.c.model_id),
+        conn, table=usage_daily_model, monthly=usage_monthly_model, dimension=models,
+        id_column="model_id", key=models.c.name,
         integration_id=integration_id, start=start, end=end, top=top,
     )  # fmt: skip
 
@@ -454,9 +530,9 @@ def daily_by_kind(
     top: int | None = None,
 ) -> list[DailyValue]:
     """Per-day, per-kind series (included vs usage-based over time)."""
-    t = usage_daily_kind
     return _daily_split(
-        conn, table=t, key=kinds.c.name, join=(kinds, kinds.c.id == t.c.kind_id),
+        conn, table=usage_daily_kind, monthly=usage_monthly_kind, dimension=kinds,
+        id_column="kind_id", key=kinds.c.name,
         integration_id=integration_id, start=start, end=end, top=top,
     )  # fmt: skip
 
@@ -470,11 +546,34 @@ def daily_by_user(
     top: int | None = None,
 ) -> list[DailyValue]:
     """Per-day, per-person series keyed by email; ``top`` keeps the N biggest spenders."""
-    t = usage_daily_user
     return _daily_split(
-        conn, table=t, key=people.c.email, join=(people, people.c.id == t.c.person_id),
+        conn, table=usage_daily_user, monthly=usage_monthly_user, dimension=people,
+        id_column="person_id", key=people.c.email,
         integration_id=integration_id, start=start, end=end, top=top,
     )  # fmt: skip
+
+
+def users_per_model(
+    conn: Connection, *, integration_id: int | None = None, start: date, end: date
+) -> dict[str, int]:
+    """How many distinct people used each model in a period (the models page column).
+
+    Distinct (person, model) pairs of every piece of the period, de-duplicated across
+    pieces by ``UNION``: counts are not additive, so sums of monthly counts would not do.
+    """
+    pieces = _pieces(usage_daily_detail, usage_monthly_user_model, integration_id=integration_id,
+                     start=start, end=end)  # fmt: skip
+    parts = [
+        sa.select(p.table.c.person_id, p.table.c.model_id).where(*p.conditions).distinct()
+        for p in pieces
+    ]
+    pairs = (parts[0] if len(parts) == 1 else sa.union(*parts)).subquery()
+    rows = conn.execute(
+        sa.select(models.c.name, sa.func.count().label("users"))
+        .join(pairs, pairs.c.model_id == models.c.id)
+        .group_by(models.c.name)
+    ).all()
+    return {str(r.name): int(r.users) for r in rows}
 
 
 def coverage(

@@ -5,7 +5,9 @@ each write recomputes the summary rows of the (integration, day) range it touche
 from ``usage_events``: ``DELETE`` then ``INSERT … SELECT … GROUP BY``. The detail
 grain (day × person × model × kind × max mode) is built from the events; the coarse
 grains (per person, per model, per kind) are built from the detail rows, which are
-far fewer. Summaries therefore always equal the events, by construction.
+far fewer. The monthly grains are then rebuilt, whole, for every calendar month the
+day range touches, from that month's daily rows. Summaries therefore always equal the
+events, by construction.
 """
 
 from __future__ import annotations
@@ -24,9 +26,32 @@ from devspend.store.tables import (
     usage_daily_model,
     usage_daily_user,
     usage_events,
+    usage_monthly_kind,
+    usage_monthly_model,
+    usage_monthly_user,
+    usage_monthly_user_model,
 )
 
-SUMMARY_TABLES = (usage_daily_detail, usage_daily_user, usage_daily_model, usage_daily_kind)
+DAILY_TABLES = (usage_daily_detail, usage_daily_user, usage_daily_model, usage_daily_kind)
+# (monthly table, the daily table it sums, their shared keys besides integration and time)
+MONTHLY_SOURCES: tuple[tuple[sa.Table, sa.Table, tuple[str, ...]], ...] = (
+    (usage_monthly_user, usage_daily_user, ("person_id",)),
+    (usage_monthly_model, usage_daily_model, ("model_id",)),
+    (usage_monthly_kind, usage_daily_kind, ("kind_id",)),
+    (usage_monthly_user_model, usage_daily_detail, ("person_id", "model_id")),
+)
+MONTHLY_TABLES = tuple(monthly for monthly, _, _ in MONTHLY_SOURCES)
+SUMMARY_TABLES = (*DAILY_TABLES, *MONTHLY_TABLES)
+
+
+def month_start(day: date) -> date:
+    """The first day of ``day``'s calendar month (the key of the monthly summaries)."""
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after ``month`` (itself a first day)."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def _day_ms(day: date) -> int:
@@ -97,7 +122,7 @@ def _rollup_select(key: str, integration_id: int, first: date, last: date) -> sa
 
 def recompute_summaries(conn: Connection, *, integration_id: int, first: date, last: date) -> None:
     """Make every summary row of ``first``..``last`` (inclusive) equal the stored events."""
-    for table in SUMMARY_TABLES:
+    for table in DAILY_TABLES:
         conn.execute(
             table.delete().where(
                 table.c.integration_id == integration_id, table.c.day >= first, table.c.day <= last
@@ -120,3 +145,38 @@ def recompute_summaries(conn: Connection, *, integration_id: int, first: date, l
                 _rollup_select(key, integration_id, first, last),
             )
         )
+    recompute_monthly(conn, integration_id=integration_id, first=first, last=last)
+
+
+def recompute_monthly(conn: Connection, *, integration_id: int, first: date, last: date) -> None:
+    """Rebuild the monthly rows of every month that ``first``..``last`` touches from the
+    daily rows (which must already be current): a whole month at a time, so a write that
+    changes a few days still leaves each month equal to the sum of all its days."""
+    month = month_start(first)
+    while month <= last:
+        following = next_month(month)
+        for monthly, daily, keys in MONTHLY_SOURCES:
+            conn.execute(
+                monthly.delete().where(
+                    monthly.c.integration_id == integration_id, monthly.c.month == month
+                )
+            )
+            key_columns = [daily.c[k] for k in keys]
+            conn.execute(
+                monthly.insert().from_select(
+                    ["integration_id", "month", *keys, *MEASURE_COLUMNS],
+                    sa.select(
+                        daily.c.integration_id,
+                        sa.literal(month, sa.Date),
+                        *key_columns,
+                        *(sa.func.sum(daily.c[m]) for m in MEASURE_COLUMNS),
+                    )
+                    .where(
+                        daily.c.integration_id == integration_id,
+                        daily.c.day >= month,
+                        daily.c.day < following,
+                    )
+                    .group_by(daily.c.integration_id, *key_columns),
+                )
+            )
+        month = following

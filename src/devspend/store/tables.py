@@ -10,6 +10,14 @@ Grains (chosen from ``shared/reference/storage-measurements.md``):
 - ``usage_daily_model``  day × model                         (model mix, charts)
 - ``usage_daily_kind``   day × kind                          (included vs usage-based)
 - ``usage_daily_detail`` day × person × model × kind × max   (drill-down, FOCUS export grain)
+
+and the same figures per calendar month (``month`` = its first day), rebuilt from the
+daily rows of the months a write touched, so a long period reads ~12 rows per key
+instead of ~365 (see ``store.queries``):
+- ``usage_monthly_user``        month × person
+- ``usage_monthly_model``       month × model
+- ``usage_monthly_kind``        month × kind
+- ``usage_monthly_user_model``  month × person × model   (top model, users per model)
 """
 
 from __future__ import annotations
@@ -163,6 +171,9 @@ usage_daily_user = _summary(
     "usage_daily_user",
     Column("person_id", Integer, primary_key=True),
 )
+# one person's days without walking everyone's (the per-person daily chart of the top N)
+Index("ix_usage_daily_user_person", usage_daily_user.c.integration_id,
+      usage_daily_user.c.person_id, usage_daily_user.c.day)  # fmt: skip
 usage_daily_model = _summary(
     "usage_daily_model",
     Column("model_id", Integer, primary_key=True),
@@ -177,6 +188,39 @@ usage_daily_detail = _summary(
     Column("model_id", Integer, primary_key=True),
     Column("kind_id", Integer, primary_key=True),
     Column("max_mode", Boolean, primary_key=True),
+)
+
+
+
+def _monthly(name: str, *keys: Column[object]) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("integration_id", Integer, primary_key=True),
+        # the first day of the UTC calendar month
+        Column("month", Date, primary_key=True),
+        *keys,
+        *_measures(),
+        sqlite_with_rowid=False,
+    )
+
+
+usage_monthly_user = _monthly(
+    "usage_monthly_user",
+    Column("person_id", Integer, primary_key=True),
+)
+usage_monthly_model = _monthly(
+    "usage_monthly_model",
+    Column("model_id", Integer, primary_key=True),
+)
+usage_monthly_kind = _monthly(
+    "usage_monthly_kind",
+    Column("kind_id", Integer, primary_key=True),
+)
+usage_monthly_user_model = _monthly(
+    "usage_monthly_user_model",
+    Column("person_id", Integer, primary_key=True),
+    Column("model_id", Integer, primary_key=True),
 )
 
 daily_usage = Table(

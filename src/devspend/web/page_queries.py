@@ -15,13 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.money import from_micros
+from devspend.store import queries
 from devspend.store.tables import (
     integrations,
     kinds,
     member_spend,
     models,
     people,
-    usage_daily_detail,
     usage_events,
 )
 from devspend.sync.service import list_integrations
@@ -198,14 +198,6 @@ def cycle_spend(conn: Connection, *, email: str, integration_id: int | None) -> 
 def users_per_model(
     conn: Connection, *, integration_id: int | None, start: date, end: date
 ) -> dict[str, int]:
-    """How many distinct people used each model in a period."""
-    d = usage_daily_detail
-    query = (
-        sa.select(models.c.name, sa.func.count(sa.distinct(d.c.person_id)).label("users"))
-        .join(models, models.c.id == d.c.model_id)
-        .where(d.c.day >= start, d.c.day <= end)
-    )
-    if integration_id is not None:
-        query = query.where(d.c.integration_id == integration_id)
-    rows = conn.execute(query.group_by(models.c.name)).all()
-    return {str(r.name): int(r.users) for r in rows}
+    """How many distinct people used each model in a period (now a store query, so it
+    reads the monthly summaries: see :func:`devspend.store.queries.users_per_model`)."""
+    return queries.users_per_model(conn, integration_id=integration_id, start=start, end=end)

@@ -324,6 +324,127 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("usage_daily_user", schema=None) as batch_op:
         batch_op.create_index("ix_usage_daily_user_day", ["day", "person_id"], unique=False)
+        batch_op.create_index(
+            "ix_usage_daily_user_person", ["integration_id", "person_id", "day"], unique=False
+        )
+
+    op.create_table(
+        "usage_monthly_kind",
+        sa.Column("integration_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("kind_id", sa.Integer(), nullable=False),
+        sa.Column("events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("input_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("output_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_write_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_read_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("total_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("charged_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_fee_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("requests_costs_micros", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("usage_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("included_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("errored_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("other_kind_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint(
+            "integration_id", "month", "kind_id", name=op.f("pk_usage_monthly_kind")
+        ),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "usage_monthly_model",
+        sa.Column("integration_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("input_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("output_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_write_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_read_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("total_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("charged_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_fee_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("requests_costs_micros", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("usage_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("included_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("errored_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("other_kind_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint(
+            "integration_id", "month", "model_id", name=op.f("pk_usage_monthly_model")
+        ),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "usage_monthly_user",
+        sa.Column("integration_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("input_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("output_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_write_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_read_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("total_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("charged_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_fee_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("requests_costs_micros", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("usage_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("included_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("errored_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("other_kind_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint(
+            "integration_id", "month", "person_id", name=op.f("pk_usage_monthly_user")
+        ),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "usage_monthly_user_model",
+        sa.Column("integration_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("input_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("output_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_write_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cache_read_tokens", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("total_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("charged_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_fee_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("requests_costs_micros", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("usage_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("included_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("errored_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("other_kind_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("max_mode_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("headless_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("token_based_events", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("chargeable_ucents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint(
+            "integration_id",
+            "month",
+            "person_id",
+            "model_id",
+            name=op.f("pk_usage_monthly_user_model"),
+        ),
+        sqlite_with_rowid=False,
+    )
 
     op.create_table(
         "usage_events",
@@ -375,8 +496,13 @@ def downgrade() -> None:
         batch_op.drop_index("ix_usage_events_person_ts")
 
     op.drop_table("usage_events")
+    op.drop_table("usage_monthly_user_model")
+    op.drop_table("usage_monthly_user")
+    op.drop_table("usage_monthly_model")
+    op.drop_table("usage_monthly_kind")
     with op.batch_alter_table("usage_daily_user", schema=None) as batch_op:
         batch_op.drop_index("ix_usage_daily_user_day")
+        batch_op.drop_index("ix_usage_daily_user_person")
 
     op.drop_table("usage_daily_user")
     with op.batch_alter_table("usage_daily_detail", schema=None) as batch_op:
