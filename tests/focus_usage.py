@@ -1,24 +1,24 @@
 """A tiny hand-made Cursor usage fixture for FOCUS export and spend tests.
 
-Rows go straight into the summary tables (``usage_daily_detail`` and
-``usage_daily_user``), so these tests do not depend on the sync engine.
+Rows go straight into ``usage_daily_detail``; every coarser grain (per person, model,
+kind, month) is then derived by the store's own ``recompute_rollups``, so these tests do
+not depend on the sync engine and the summaries stay consistent with each other.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from devspend.store.summaries import recompute_rollups
 from devspend.store.tables import (
     integrations,
     kinds,
     models,
     people,
     usage_daily_detail,
-    usage_daily_user,
 )
 
 NOW = datetime(2025, 2, 2, tzinfo=UTC)
@@ -81,9 +81,6 @@ def insert_usage(engine: sa.Engine, usage: list[Usage] = USAGE) -> int:
                 ids[key] = int(inserted.inserted_primary_key[0])  # type: ignore[index]
             return ids[key]
 
-        user_totals: dict[tuple[date, int], dict[str, int]] = defaultdict(
-            lambda: dict.fromkeys(MEASURES, 0)
-        )
         for row in usage:
             person = ensure(people, row.email, integration_id=integration_id, email=row.email,
                             name=row.email.split("@")[0].title())  # fmt: skip
@@ -96,12 +93,8 @@ def insert_usage(engine: sa.Engine, usage: list[Usage] = USAGE) -> int:
                     model_id=model, kind_id=kind, max_mode=row.max_mode, **measures,
                 )
             )
-            for name, value in measures.items():
-                user_totals[(row.day, person)][name] += value
-        for (day, person), measures in user_totals.items():
-            conn.execute(
-                usage_daily_user.insert().values(
-                    integration_id=integration_id, day=day, person_id=person, **measures
-                )
-            )
+        days = [row.day for row in usage]
+        if days:
+            recompute_rollups(conn, integration_id=int(integration_id), first=min(days),
+                              last=max(days))  # fmt: skip
     return int(integration_id)

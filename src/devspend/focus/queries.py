@@ -22,8 +22,9 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from devspend.focus.values import join_money
+from devspend.store import queries as usage_queries
 from devspend.store.cloud_tables import allocations, cloud_costs
-from devspend.store.tables import people, usage_daily_user
+from devspend.store.tables import usage_daily_model
 
 Grain = Literal["day", "week", "month"]
 CostBasis = Literal["billed", "effective"]
@@ -247,22 +248,23 @@ def _teams(people_rows: list[PersonSpend], team_cloud: dict[str, Decimal]) -> li
 
 
 def _ai_filter(first_day: date, last_day: date, integration_id: int | None) -> list[Any]:
-    u = usage_daily_user.c
-    conditions: list[Any] = [u.day >= first_day, u.day <= last_day]
+    m = usage_daily_model.c
+    conditions: list[Any] = [m.day >= first_day, m.day <= last_day]
     if integration_id is not None:
-        conditions.append(u.integration_id == integration_id)
+        conditions.append(m.integration_id == integration_id)
     return conditions
 
 
 def _ai_billed_by_day(
     conn: sa.Connection, first_day: date, last_day: date, integration_id: int | None
 ) -> list[tuple[date, Decimal]]:
-    """Cursor billed dollars per day: Σ ``chargedCents`` of chargeable events."""
-    u = usage_daily_user.c
+    """Cursor billed dollars per day: Σ ``chargedCents`` of chargeable events (read from the
+    day × model summary: a few dozen rows a day, where day × person has thousands)."""
+    m = usage_daily_model.c
     query = (
-        sa.select(u.day, sa.func.sum(u.chargeable_ucents))
+        sa.select(m.day, sa.func.sum(m.chargeable_ucents))
         .where(*_ai_filter(first_day, last_day, integration_id))
-        .group_by(u.day)
+        .group_by(m.day)
     )
     return [(day, _dollars(ucents)) for day, ucents in conn.execute(query)]
 
@@ -271,20 +273,15 @@ def _ai_billed_by_person(
     conn: sa.Connection, first_day: date, last_day: date, integration_id: int | None
 ) -> tuple[dict[str, Decimal], dict[str, str | None]]:
     """Cursor billed dollars per email (Σ ``chargedCents`` of chargeable events), and names."""
-    u = usage_daily_user.c
-    email = sa.func.lower(people.c.email)
-    query = (
-        sa.select(email, sa.func.max(people.c.name), sa.func.sum(u.chargeable_ucents))
-        .join(people, people.c.id == u.person_id)
-        .where(*_ai_filter(first_day, last_day, integration_id))
-        .group_by(email)
-    )
-    spend: dict[str, Decimal] = {}
+    ucents: dict[str, int] = defaultdict(int)
     names: dict[str, str | None] = {}
-    for address, name, ucents in conn.execute(query):
-        spend[address] = _dollars(ucents)
-        names[address] = name
-    return spend, names
+    for email, name, amount in usage_queries.chargeable_by_person(
+        conn, integration_id=integration_id, start=first_day, end=last_day
+    ):
+        address = email.lower()
+        ucents[address] += amount
+        names[address] = names.get(address) or name
+    return {address: _dollars(amount) for address, amount in ucents.items()}, names
 
 
 def _cost_columns(cost: CostBasis) -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]:

@@ -226,6 +226,23 @@ def _summed(
     ).group_by(*(union.c[k] for k in keys))
 
 
+def chargeable_by_person(
+    conn: Connection, *, integration_id: int | None = None, start: date, end: date
+) -> list[tuple[str, str | None, int]]:
+    """(email, name, Σ chargeable micro-cents) per person over a period.
+
+    The billed side of cost ownership (AI next to owned cloud spend) for every person,
+    read through the month split so a year costs months, not person-days.
+    """
+    pieces = _pieces(usage_daily_user, usage_monthly_user, integration_id=integration_id,
+                     start=start, end=end)  # fmt: skip
+    summed = _summed(pieces, ["person_id"], measures=["chargeable_ucents"]).subquery()
+    query = sa.select(people.c.email, people.c.name, summed.c.chargeable_ucents).join(
+        people, people.c.id == summed.c.person_id
+    )
+    return [(email, name, int(ucents)) for email, name, ucents in conn.execute(query)]
+
+
 def period_totals(
     conn: Connection, *, integration_id: int | None = None, start: date, end: date
 ) -> Measures:

@@ -122,23 +122,35 @@ def _rollup_select(key: str, integration_id: int, first: date, last: date) -> sa
 
 def recompute_summaries(conn: Connection, *, integration_id: int, first: date, last: date) -> None:
     """Make every summary row of ``first``..``last`` (inclusive) equal the stored events."""
-    for table in DAILY_TABLES:
-        conn.execute(
-            table.delete().where(
-                table.c.integration_id == integration_id, table.c.day >= first, table.c.day <= last
-            )
-        )
+    _delete_days(conn, usage_daily_detail, integration_id=integration_id, first=first, last=last)
     detail_keys = ["integration_id", "day", "person_id", "model_id", "kind_id", "max_mode"]
     conn.execute(
         usage_daily_detail.insert().from_select(
             [*detail_keys, *MEASURE_COLUMNS], _detail_select(integration_id, first, last)
         )
     )
+    recompute_rollups(conn, integration_id=integration_id, first=first, last=last)
+
+
+def _delete_days(
+    conn: Connection, table: sa.Table, *, integration_id: int, first: date, last: date
+) -> None:
+    conn.execute(
+        table.delete().where(
+            table.c.integration_id == integration_id, table.c.day >= first, table.c.day <= last
+        )
+    )
+
+
+def recompute_rollups(conn: Connection, *, integration_id: int, first: date, last: date) -> None:
+    """Rebuild the coarser daily grains and the touched months from ``usage_daily_detail``,
+    which must already be current for ``first``..``last``: every grain derives from it."""
     for table, key in (
         (usage_daily_user, "person_id"),
         (usage_daily_model, "model_id"),
         (usage_daily_kind, "kind_id"),
     ):
+        _delete_days(conn, table, integration_id=integration_id, first=first, last=last)
         conn.execute(
             table.insert().from_select(
                 ["integration_id", "day", key, *MEASURE_COLUMNS],
