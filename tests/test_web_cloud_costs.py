@@ -249,3 +249,29 @@ def test_uploads_and_allocation_edits_show_at_once_on_cached_pages(
     })  # fmt: skip
     [team] = client.get(f"/api/v1/teams?{period}").json()["teams"]
     assert (team["team"], Decimal(team["cloud_cents"])) == ("data", 150)
+
+
+def test_imports_and_edits_made_elsewhere_show_at_once_on_cached_pages(
+    env: WebEnv, admin: tuple[TestClient, str], tmp_path: Path
+) -> None:
+    """The CLI or another replica writes straight to the database: the cached views must
+    notice on their next request (the data version is read from the database)."""
+    client, _token = admin
+    period = "range=custom&start=2025-02-01&end=2025-02-28"
+    assert client.get(f"/api/v1/spend?{period}").json()["totals"] == []
+    tagged = GOOD_ROW.replace("EC2\n", 'EC2,"{""owner"": ""gil@example.com""}"\n')
+    export = tmp_path / "owned.csv"
+    export.write_text(HEADER.replace("ServiceName", "ServiceName,Tags") + tagged)
+    import_focus(env.engine, [export], settings=env.settings, clock=env.clock)
+    [usd] = client.get(f"/api/v1/spend?{period}").json()["totals"]
+    assert Decimal(usd["cloud_cents"]) == 150
+    assert client.get(f"/api/v1/teams?{period}").json()["teams"] == []
+    set_allocation(env.engine, email="gil@example.com", team="data", cost_center=None,
+                   clock=env.clock)  # fmt: skip
+    [team] = client.get(f"/api/v1/teams?{period}").json()["teams"]
+    assert (team["team"], Decimal(team["cloud_cents"])) == ("data", 150)
+    env.clock.advance(seconds=1)  # an edit is seen by its updated_at, which real time moves
+    set_allocation(env.engine, email="gil@example.com", team="platform", cost_center=None,
+                   clock=env.clock)  # fmt: skip
+    [team] = client.get(f"/api/v1/teams?{period}").json()["teams"]
+    assert team["team"] == "platform"

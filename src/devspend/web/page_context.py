@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 from fastapi import Request
 from sqlalchemy.engine import Connection
 
+from devspend.store.data_version import data_version
+from devspend.sync.service import list_integrations
 from devspend.web.filters import PRESETS, ReportFilter
-from devspend.web.page_queries import data_version, integration_choices
 from devspend.web.view_cache import ViewCache
 
 T = TypeVar("T")
@@ -29,6 +30,6 @@ def filter_context(
     return {
         "show_filter": True,
         "presets": PRESETS,
-        "integration_choices": integration_choices(conn),
+        "integration_choices": list_integrations(conn),
         "keep_params": {k: v for k, v in keep.items() if v is not None},
     }

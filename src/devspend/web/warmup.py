@@ -16,8 +16,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from devspend.store.data_version import data_version
 from devspend.web.filters import parse_filter
-from devspend.web.page_queries import data_version
 from devspend.web.routes import models, overview, people
 from devspend.web.view_cache import ViewCache
 

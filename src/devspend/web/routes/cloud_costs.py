@@ -43,7 +43,6 @@ from devspend.web.deps import (
 )
 from devspend.web.filters import FilterDep
 from devspend.web.rendering import render
-from devspend.web.routes.spend import cloud_data_changed
 
 PAGE = "/settings/cloud-costs"
 UPLOAD_CHUNK = 1 << 20
@@ -148,10 +147,8 @@ def upload_focus(
                 account_name=account_name.strip() or None, clock=clock,
             )  # fmt: skip
         except FocusImportError as exc:
-            cloud_data_changed(request)  # earlier files of the upload may have been stored
             return _page(request, engine, problems=_problems(exc, names),
                          account_name=account_name)  # fmt: skip
-        cloud_data_changed(request)
     return _page(request, engine, imported=report, batches=_batches(report, names),
                  duplicates=[names.get(f.path, f.path.name) for f in report.files
                              if f.duplicate_of is not None])  # fmt: skip
@@ -169,7 +166,6 @@ def save_allocation(
         engine, email=email, team=team.strip() or None,
         cost_center=cost_center.strip() or None, clock=clock,
     )  # fmt: skip
-    cloud_data_changed(request)
     return RedirectResponse(PAGE + "#allocations", status_code=303)
 
 
@@ -178,7 +174,6 @@ def remove_allocation(
     request: Request, _admin: AdminUser, engine: EngineDep, email: Annotated[str, Form()]
 ) -> Response:
     delete_allocation(engine, email)
-    cloud_data_changed(request)
     return RedirectResponse(PAGE + "#allocations", status_code=303)
 
 
@@ -191,7 +186,6 @@ def load_allocations(
         names = _save([file], Path(folder))
         try:
             loaded = load_allocations_csv(engine, next(iter(names)), clock=clock)
-            cloud_data_changed(request)
         except FocusImportError as exc:
             return _page(request, engine, problems=_problems(exc, names))
         except UnicodeDecodeError:
@@ -204,7 +198,6 @@ def fill_from_billing_groups(
     request: Request, _admin: AdminUser, engine: EngineDep, clock: ClockDep
 ) -> Response:
     written = refresh_billing_group_allocations(engine, clock=clock)
-    cloud_data_changed(request)
     return _page(request, engine, billing_groups_written=written)
 
 

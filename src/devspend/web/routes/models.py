@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from devspend.store import queries
+from devspend.store.queries import users_per_model
 from devspend.web.deps import ConnDep, CurrentUser
 from devspend.web.filters import FilterDep, ReportFilter
 from devspend.web.page_context import cached, filter_context
-from devspend.web.page_queries import users_per_model
 from devspend.web.rendering import render
 
 

@@ -19,10 +19,10 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from devspend.store import queries
+from devspend.store.people_queries import Member, members
 from devspend.web.deps import ConnDep, CurrentUser
 from devspend.web.filters import FilterDep, ReportFilter
 from devspend.web.page_context import cached, filter_context
-from devspend.web.page_queries import Member, members
 from devspend.web.rendering import render
 from devspend.web.routes.teams import owned_cloud_by_email
 

@@ -15,8 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from devspend.errors import NotFoundError
-from devspend.store import queries
-from devspend.web import page_queries
+from devspend.store import people_queries, queries
 from devspend.web.charts import DailyChart, total_chart
 from devspend.web.deps import ConnDep, CurrentUser
 from devspend.web.filters import FilterDep, ReportFilter
@@ -73,7 +72,7 @@ class PersonView(BaseModel):
     cycle: CycleOut | None
 
 
-def _cycle(found: page_queries.CycleSpend | None) -> CycleOut | None:
+def _cycle(found: people_queries.CycleSpend | None) -> CycleOut | None:
     if found is None:
         return None
     used = None
@@ -89,14 +88,14 @@ def _cycle(found: page_queries.CycleSpend | None) -> CycleOut | None:
 
 def build_person(conn: Connection, flt: ReportFilter, *, email: str, page: int) -> PersonView:
     """One person's usage in the period; raises ``NotFoundError`` for unknown people."""
-    info = page_queries.person_info(conn, email=email, integration_id=flt.integration_id)
+    info = people_queries.person_info(conn, email=email, integration_id=flt.integration_id)
     if info is None:
         raise NotFoundError(f"No one with the email {email} has used Cursor here.")
     scope = flt.scope()
     days = queries.daily_report(conn, **scope, user_email=info.email)
     models = queries.models_report(conn, **scope, user_email=info.email)
     kinds = queries.kinds_report(conn, **scope, user_email=info.email)
-    events = page_queries.recent_events(
+    events = people_queries.recent_events(
         conn, person_ids=info.person_ids, start=flt.start, end=flt.end,
         offset=(page - 1) * EVENTS_PER_PAGE, limit=EVENTS_PER_PAGE + 1,
     )  # fmt: skip
@@ -120,7 +119,7 @@ def build_person(conn: Connection, flt: ReportFilter, *, email: str, page: int) 
             for e in events[:EVENTS_PER_PAGE]
         ],
         has_more_events=len(events) > EVENTS_PER_PAGE,
-        cycle=_cycle(page_queries.cycle_spend(
+        cycle=_cycle(people_queries.cycle_spend(
             conn, email=info.email, integration_id=flt.integration_id)),
     )  # fmt: skip
 

@@ -10,7 +10,6 @@ in the same currency (AI is USD, so other currencies only ever hold cloud spend)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -20,7 +19,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Engine
-from sqlalchemy.engine import Connection
 
 from devspend.focus import queries
 from devspend.focus.queries import AI_CURRENCY, AI_SOURCE, SpendReport, SpendTotal, spend_report
@@ -91,24 +89,6 @@ class SpendView(BaseModel):
     lines: list[SpendLineOut]
     chart: DailyChart
     notice: str | None
-
-
-def cloud_cached(request: Request, conn: Connection, key: tuple[Hashable, ...],
-                 build: Callable[[], T]) -> T:  # fmt: skip
-    """``cached`` for views that include cloud costs or allocations.
-
-    The view cache's data version only moves when a sync writes, so cloud views also
-    carry this process's cloud generation, which every upload and allocation edit made
-    through the web bumps (see :func:`cloud_data_changed`). Changes made elsewhere (the
-    CLI, another replica) show within the cache's TTL or at the next sync.
-    """
-    generation = getattr(request.app.state, "cloud_generation", 0)
-    return cached(request, conn, (*key, generation), build)
-
-
-def cloud_data_changed(request: Request) -> None:
-    """Make every cached cloud view of this process stale (after an import or an edit)."""
-    request.app.state.cloud_generation = getattr(request.app.state, "cloud_generation", 0) + 1
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -196,7 +176,7 @@ def spend_page(
     request: Request, _user: CurrentUser, engine: EngineDep, conn: ConnDep, flt: FilterDep,
     by: GrainQuery = Grain.month, cost: CostQuery = CostBasis.billed,
 ) -> Response:  # fmt: skip
-    view = cloud_cached(request, conn, ("spend", flt, by, cost),
+    view = cached(request, conn, ("spend", flt, by, cost),
                         lambda: build_spend(engine, flt, grain=by, cost=cost))  # fmt: skip
     return render(request, "spend.html", {
         "view": view, "active": "spend", "chart_json": view.chart.model_dump(mode="json"),
@@ -211,5 +191,5 @@ def spend_api(
     by: GrainQuery = Grain.month, cost: CostQuery = CostBasis.billed,
 ) -> SpendView:  # fmt: skip
     """AI and cloud spend side by side per day, week or month, with totals and shares."""
-    return cloud_cached(request, conn, ("spend", flt, by, cost),
+    return cached(request, conn, ("spend", flt, by, cost),
                         lambda: build_spend(engine, flt, grain=by, cost=cost))  # fmt: skip

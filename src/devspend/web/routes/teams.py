@@ -21,9 +21,9 @@ from sqlalchemy.engine import Connection
 from devspend.focus.queries import AI_CURRENCY, OwnershipReport, PersonSpend, ownership_report
 from devspend.web.deps import ConnDep, CurrentUser
 from devspend.web.filters import FilterDep, ReportFilter
-from devspend.web.page_context import filter_context
+from devspend.web.page_context import cached, filter_context
 from devspend.web.rendering import render
-from devspend.web.routes.spend import INTEGRATION_NOTICE, CostBasis, CostQuery, cloud_cached
+from devspend.web.routes.spend import INTEGRATION_NOTICE, CostBasis, CostQuery
 
 NO_TEAM = "(no team)"
 
@@ -127,8 +127,8 @@ def build_teams(engine: Engine, flt: ReportFilter, *, cost: CostBasis) -> TeamsV
 def teams_view(
     request: Request, conn: Connection, flt: ReportFilter, *, cost: CostBasis = CostBasis.billed
 ) -> TeamsView:
-    """The (cached) teams view: ownership costs a scan of every person-day of the period."""
-    return cloud_cached(request, conn, ("teams", flt, cost),
+    """The (cached) teams view: ownership joins AI spend, owned cloud costs and allocations."""
+    return cached(request, conn, ("teams", flt, cost),
                         lambda: build_teams(conn.engine, flt, cost=cost))  # fmt: skip
 
 

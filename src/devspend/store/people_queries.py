@@ -1,13 +1,13 @@
-"""Read-only queries the pages need that :mod:`devspend.store.queries` does not provide (yet).
+"""Reads about people: team members, one person's identity, their recent events and their
+spend in the current billing cycle (the People and Person pages).
 
-Kept apart and small on purpose, so they can move into the store's query module;
-routes call these functions, never SQL directly.
+A person may exist in several connected teams; reads merge them by lower-case email.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,22 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.money import from_micros
-from devspend.store import queries
-from devspend.store.tables import (
-    integrations,
-    kinds,
-    member_spend,
-    models,
-    people,
-    usage_events,
-)
-from devspend.sync.service import list_integrations
+from devspend.store.tables import kinds, member_spend, models, people, usage_events
 
 
-@dataclass(frozen=True, slots=True)
-class IntegrationChoice:
-    id: int
-    label: str
+def _day_ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,20 +63,6 @@ def _as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
-
-
-def data_version(conn: Connection) -> tuple[int, str]:
-    """Changes whenever a sync writes (each write touches its integration's ``updated_at``)
-    or an integration comes or goes: what cached views are keyed by."""
-    count, newest = conn.execute(
-        sa.select(sa.func.count(), sa.func.max(integrations.c.updated_at))
-    ).one()
-    return int(count), str(newest)
-
-
-def integration_choices(conn: Connection) -> list[IntegrationChoice]:
-    """Every integration (disconnected ones keep their data) for the filter drop-down."""
-    return [IntegrationChoice(id=i.id, label=i.name) for i in list_integrations(conn)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +128,11 @@ def recent_events(
         )
         .join(models, models.c.id == e.c.model_id)
         .join(kinds, kinds.c.id == e.c.kind_id)
-        .where(e.c.person_id.in_(person_ids), e.c.day >= start, e.c.day <= end)
+        .where(
+            e.c.person_id.in_(person_ids),
+            e.c.ts_ms >= _day_ms(start),
+            e.c.ts_ms < _day_ms(end + timedelta(days=1)),
+        )
         .order_by(e.c.ts_ms.desc(), e.c.id.desc())
         .offset(offset)
         .limit(limit)
@@ -193,11 +172,3 @@ def cycle_spend(conn: Connection, *, email: str, integration_id: int | None) -> 
         fast_premium_requests=m["fast_premium_requests"],
         limit_dollars=None if limit is None else int(limit),
     )
-
-
-def users_per_model(
-    conn: Connection, *, integration_id: int | None, start: date, end: date
-) -> dict[str, int]:
-    """How many distinct people used each model in a period (now a store query, so it
-    reads the monthly summaries: see :func:`devspend.store.queries.users_per_model`)."""
-    return queries.users_per_model(conn, integration_id=integration_id, start=start, end=end)
