@@ -8,8 +8,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
+
 from devspend.cursor.fake import FakeCursor, SyntheticTeam, Tally, serve_fake_cursor
 from devspend.settings import Settings
+from devspend.sync import service
+from devspend.sync.run import SyncResult
 
 VALID_KEY = "key_test_valid_0001"
 NOT_ENTERPRISE_KEY = "key_test_notent_0001"
@@ -70,3 +74,24 @@ def row_fields(row: Any) -> dict[str, Any]:
     for key in ("total_cents", "charged_cents", "cursor_token_fee_cents", "requests_costs"):
         out[key] = Decimal(str(get(key)))
     return out
+
+
+def connect_and_sync(
+    engine: sa.Engine, settings: Settings, fake: FakeCursor, *, days: int
+) -> SyncResult:
+    """Connect ``fake``'s team with the valid key and backfill ``days``, in-process, at END_MS.
+
+    Each call gets a fresh transport: the client closes the one it is given.
+    """
+    with fake.transport() as transport:
+        connected = service.connect_cursor(
+            engine, settings, api_key=VALID_KEY, team_name="Acme", transport=transport,
+            now_ms=END_MS,
+        )  # fmt: skip
+    with fake.transport() as transport:
+        synced = service.run_sync(
+            engine, settings, integration_id=connected.integration_id, days=days,
+            transport=transport, now_ms=END_MS,
+        )  # fmt: skip
+    assert synced.events > 0
+    return synced

@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 from devspend.cli import build_app
 from devspend.money import format_dollars
 from devspend.settings import Settings
-from devspend.sync import service
-from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
+from sync_helpers import connect_and_sync, fake_for, small_team
 from web_support import ADMIN_EMAIL, WebEnv, build_env, signed_in
 
 END_DAY = date(2026, 11, 20)
@@ -28,18 +27,8 @@ PERIOD = f"range=custom&start={START_DAY}&end={END_DAY}"
 
 
 def _sync_fake_team(engine: sa.Engine, settings: Settings) -> None:
-    fake = fake_for(small_team(members=6, days=60, history_days=60))
-    with fake.transport() as transport:
-        result = service.connect_cursor(
-            engine, settings, api_key=VALID_KEY, team_name="Acme", transport=transport,
-            now_ms=END_MS,
-        )  # fmt: skip
-    with fake.transport() as transport:
-        synced = service.run_sync(
-            engine, settings, integration_id=result.integration_id, days=60,
-            transport=transport, now_ms=END_MS,
-        )  # fmt: skip
-    assert synced.events > 0
+    connect_and_sync(engine, settings, fake_for(small_team(members=6, days=60, history_days=60)),
+                     days=60)  # fmt: skip
 
 
 @pytest.fixture

@@ -19,12 +19,11 @@ from live_server import serve_in_thread
 from devspend.focus.queries import ownership_report
 from devspend.settings import load_settings
 from devspend.store.engine import open_database
-from devspend.sync import service
 from devspend.web import identity
 from devspend.web.app import create_app
 from devspend.web.clock import utc_now
 from shared_data import FOCUS_SAMPLE
-from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
+from sync_helpers import END_MS, connect_and_sync, fake_for, small_team
 
 pytestmark = pytest.mark.browser
 
@@ -43,18 +42,8 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Any]]:
         secret_key="x" * 32, cursor_rpm=100000, cursor_events_rpm=100000,
     )  # fmt: skip
     engine = open_database(settings.effective_database_url)
-    fake = fake_for(small_team(members=6, days=20, history_days=20))
-    with fake.transport() as transport:
-        connected = service.connect_cursor(
-            engine, settings, api_key=VALID_KEY, team_name="Acme", transport=transport,
-            now_ms=END_MS,
-        )  # fmt: skip
-    with fake.transport() as transport:
-        synced = service.run_sync(
-            engine, settings, integration_id=connected.integration_id, days=20,
-            transport=transport, now_ms=END_MS,
-        )  # fmt: skip
-    assert synced.events > 0
+    connect_and_sync(engine, settings, fake_for(small_team(members=6, days=20, history_days=20)),
+                     days=20)  # fmt: skip
     identity.add_user(engine, email=ADMIN, password=PASSWORD, role="admin", now=utc_now())
     server = serve_in_thread(create_app(settings, engine=engine))
     yield next(server), engine
