@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from datetime import date, timedelta
@@ -15,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from devspend.csv_writer import csv_text
 from devspend.focus.allocations import (
     list_allocations,
     load_allocations_csv,
@@ -233,15 +232,11 @@ def _print_spend(report: SpendReport, owned: OwnershipReport | None) -> None:
 
 
 def _spend_csv(report: SpendReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["period", "source", "provider", "service", "currency", "amount", "share"])
-    for line in report.lines:
-        writer.writerow(
-            [line.period, line.source, line.provider, line.service, line.currency,
-             line.amount, line.share]
-        )  # fmt: skip
-    return buffer.getvalue()
+    return csv_text(
+        ["period", "source", "provider", "service", "currency", "amount", "share"],
+        ([line.period, line.source, line.provider, line.service, line.currency,
+          line.amount, line.share] for line in report.lines),
+    )  # fmt: skip
 
 
 def _spend_json(report: SpendReport, owned: OwnershipReport | None) -> dict[str, object]:

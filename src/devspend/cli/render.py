@@ -7,9 +7,7 @@ and dollars rounded for people in tables.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -27,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from devspend.csv_writer import csv_text
 from devspend.money import format_dollars
 from devspend.sync.progress import SyncProgress
 
@@ -71,19 +70,12 @@ def rows_to_json(rows: Iterable[Any]) -> str:
 
 def rows_to_csv(rows: Sequence[Any]) -> str:
     """CSV with a header row; same columns and exact values as the JSON."""
-    buffer = io.StringIO()
     if not rows:
         return ""
     dicts = [row_dict(r) for r in rows]
-    writer = csv.DictWriter(buffer, fieldnames=list(dicts[0]), lineterminator="\n")
-    writer.writeheader()
-    for d in dicts:
-        writer.writerow({
-            k: decimal_text(v) if isinstance(v, Decimal)
-            else ("" if v is None else v.isoformat() if isinstance(v, date) else v)
-            for k, v in d.items()
-        })  # fmt: skip
-    return buffer.getvalue()
+    return csv_text(list(dicts[0]), ([
+        decimal_text(v) if isinstance(v, Decimal) else v for v in d.values()
+    ] for d in dicts))  # fmt: skip
 
 
 _MEASURE_ORDER = (

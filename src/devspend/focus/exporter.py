@@ -12,7 +12,6 @@ period is the UTC month. Money stays Decimal end to end (exact: micro-cents / 10
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
+from devspend.csv_writer import write_csv as write_csv_rows
 from devspend.settings import Settings
 from devspend.store.cloud_tables import allocations
 from devspend.store.tables import integrations, kinds, models, people, usage_daily_detail
@@ -171,14 +171,13 @@ def _focus_row(row: sa.RowMapping, *, invoice_issuer: str) -> dict[str, object]:
 
 
 def write_csv(rows: Iterator[dict[str, object]], out: TextIO) -> int:
-    """Stream ``rows`` as FOCUS CSV (``Z`` timestamps, plain decimals, empty = null)."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for row in rows:
-        writer.writerow([focus_text(row[c]) for c in EXPORT_COLUMNS])
-        count += 1
-    return count
+    """Stream ``rows`` as FOCUS CSV (``Z`` timestamps, plain decimals, empty = null).
+
+    Through the shared writer, so text cells a spreadsheet would run as formulas (a
+    member email or model name starting ``=``) are neutralised; numbers stay numbers.
+    """
+    return write_csv_rows(out, EXPORT_COLUMNS, ([focus_text(row[c]) for c in EXPORT_COLUMNS]
+                                                for row in rows))  # fmt: skip
 
 
 def focus_text(value: object) -> str:

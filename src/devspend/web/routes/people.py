@@ -6,8 +6,6 @@ and ``/api/v1/people``.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -18,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
+from devspend.csv_writer import csv_text
 from devspend.store import queries
 from devspend.store.people_queries import Member, members
 from devspend.web.deps import ConnDep, CurrentUser
@@ -158,15 +157,6 @@ def _people(
 
 CSV_COLUMNS = tuple(PersonRow.model_fields)
 
-def _csv_cell(value: object) -> object:
-    """Blank for missing values; text a spreadsheet would run as a formula is quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 SearchQuery = Annotated[str | None, Query(alias="q", description="part of an email or name")]
 SortQuery = Annotated[SortKey, Query(description="column to sort by")]
 DirectionQuery = Annotated[Direction, Query(alias="dir")]
@@ -200,15 +190,10 @@ def people_csv(
 ) -> Response:  # fmt: skip
     """Exactly the rows the people table shows for the same query string."""
     view = limited(_people(request, conn, flt, search=q, sort=sort, direction=dir), limit)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in view.rows:
-        values = row.model_dump()
-        writer.writerow([_csv_cell(values[c]) for c in CSV_COLUMNS])
+    body = csv_text(CSV_COLUMNS, ([row.model_dump()[c] for c in CSV_COLUMNS] for row in view.rows))
     filename = f"devspend-people-{flt.start.isoformat()}-{flt.end.isoformat()}.csv"
     return Response(
-        buffer.getvalue(), media_type="text/csv; charset=utf-8",
+        body, media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )  # fmt: skip
 
