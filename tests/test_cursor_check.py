@@ -158,3 +158,28 @@ def test_an_unreachable_cursor_is_reported_once_and_quickly() -> None:
     assert len(result.problems) == 1
     assert "did not answer" in result.problems[0]
     assert "ConnectError" in result.problems[0]
+
+
+@pytest.mark.parametrize("denial", [403, 401])
+def test_a_team_without_ai_code_tracking_keeps_a_usable_key(denial: int) -> None:
+    team = SyntheticTeam(seed=9, members=5, end_ms=END_MS, days=60)
+    fake = FakeCursor(team=team, valid_keys={KEY}, ai_code_enabled=False, ai_code_denial=denial)
+    with client_for(fake) as client:
+        result = check_key(client, now_ms=END_MS)
+    assert result.can_read_events  # a 401 from AI Code Tracking is not a bad key
+    assert result.readable["ai code commits"] is False
+    assert result.readable["ai code changes"] is False
+    assert result.readable["members"]
+    assert result.readable["spend"]
+    assert sum("AI Code Tracking" in p for p in result.problems) == 1
+
+
+def test_cli_check_says_whether_ai_code_is_readable(live_fake: FakeCursor) -> None:
+    code, output = run_cli(live_fake, env_key=KEY)
+    assert code == 0
+    assert "ai code commits" in output
+    assert "ai code changes" in output
+    live_fake.ai_code_enabled = False
+    code, output = run_cli(live_fake, env_key=KEY)
+    assert code == 0
+    assert "AI Code Tracking" in output

@@ -52,8 +52,14 @@ def test_a_full_sweep_touches_nothing_but_read_endpoints() -> None:
     assert reached.isdisjoint(WRITES)
 
 
-def test_the_allowed_set_is_exactly_the_five_reads() -> None:
+def test_the_allowed_set_is_exactly_the_seven_reads() -> None:
+    assert {
+        ("GET", "/analytics/ai-code/commits"),
+        ("GET", "/analytics/ai-code/changes"),
+    } <= READ_ENDPOINTS
     assert {path for _, path in READ_ENDPOINTS} == {
+        "/analytics/ai-code/commits",
+        "/analytics/ai-code/changes",
         "/teams/members",
         "/teams/daily-usage-data",
         "/teams/filtered-usage-events",

@@ -43,6 +43,9 @@ def register(app: typer.Typer) -> None:
         slow_rate: float = typer.Option(0.0, min=0.0, max=1.0, help="Share of slow responses."),
         slow_seconds: float = typer.Option(5.0, min=0.0, help="Delay of a slow response."),
         fault_seed: int = typer.Option(1, help="Seed of the fault injection."),
+        no_ai_code: bool = typer.Option(
+            False, "--no-ai-code", help="A team without AI Code Tracking (those endpoints 403)."
+        ),
         exit_after: float | None = typer.Option(None, hidden=True, help="Stop after N seconds."),
     ) -> None:
         """Serve a fake Cursor Admin API with a synthetic team (never talks to Cursor)."""
@@ -68,6 +71,7 @@ def register(app: typer.Typer) -> None:
             not_enterprise_keys=not_enterprise_key,
             minute_seconds=minute_seconds,
             faults=faults,
+            ai_code_enabled=not no_ai_code,
         )
         with serve_fake_cursor(fake, host=host, port=port) as base_url:
             console.print(f"Fake Cursor Admin API at {base_url}")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+from devspend.cursor.ai_code import CHANGES, COMMITS, probe_ai_code
 from devspend.cursor.client import DAILY_USAGE_PATH, SPEND_PATH, CursorClient
 from devspend.cursor.endpoints import fetch_events_page, get_billing_groups, list_members
 from devspend.cursor.history import find_history_start
@@ -26,6 +27,12 @@ from devspend.errors import (
 
 KNOWN_KEY_PREFIXES = ("key_", "crsr_")
 EVENTS = "usage events"
+AI_CODE_LABELS = {COMMITS: "ai code commits", CHANGES: "ai code changes"}
+NO_AI_CODE = (
+    "AI Code Tracking (commits, changes) is not readable: it needs an Enterprise team "
+    "with access to Cursor's AI Code Tracking API. Everything else works without it; "
+    "the AI code sections stay empty."
+)
 
 
 @dataclass(slots=True)
@@ -91,8 +98,10 @@ def check_key(client: CursorClient, *, now_ms: int, lookback_days: int = 365) ->
             result.problems.append(f"{label}: {exc}")
         else:
             result.readable[label] = True
-    for label, _ in probes:  # the ones skipped after a fatal problem
-        result.readable.setdefault(label, False)
+    if result.readable.get("members"):
+        _check_ai_code(client, result, now_ms=now_ms)
+    for label in [*(lb for lb, _ in probes), *AI_CODE_LABELS.values()]:
+        result.readable.setdefault(label, False)  # the ones skipped after a fatal problem
     if result.can_read_events:
         try:
             result.history_start = find_history_start(
@@ -101,3 +110,24 @@ def check_key(client: CursorClient, *, now_ms: int, lookback_days: int = 365) ->
         except CursorError as exc:
             result.problems.append(f"history depth: {exc}")
     return result
+
+
+def _check_ai_code(client: CursorClient, result: KeyCheck, *, now_ms: int) -> None:
+    """Probe the AI Code Tracking endpoints; a refusal there is no verdict on the key.
+
+    The same key just read the Admin API, so a 401 here (what some servers send to
+    teams without Enterprise access) means "no access", not "bad key".
+    """
+    today = datetime.fromtimestamp(now_ms / 1000, tz=UTC).date()
+    for endpoint, label in AI_CODE_LABELS.items():
+        try:
+            probe_ai_code(client, endpoint, today=today)
+        except (CursorAuthError, CursorPlanError):
+            result.readable[label] = False
+            if NO_AI_CODE not in result.problems:
+                result.problems.append(NO_AI_CODE)
+        except CursorError as exc:
+            result.readable[label] = False
+            result.problems.append(f"{label}: {exc}")
+        else:
+            result.readable[label] = True

@@ -37,10 +37,13 @@ from devspend.errors import (
 from devspend.settings import Settings
 
 __all__ = [
+    "AI_CODE_CHANGES_PATH",
+    "AI_CODE_COMMITS_PATH",
     "EVENTS_PATH",
     "READ_ENDPOINTS",
     "ClientStats",
     "Clock",
+    "Conditional",
     "CursorClient",
     "RetryPolicy",
     "SystemClock",
@@ -53,6 +56,9 @@ DAILY_USAGE_PATH = "/teams/daily-usage-data"
 EVENTS_PATH = "/teams/filtered-usage-events"
 SPEND_PATH = "/teams/spend"
 GROUPS_PATH = "/teams/groups"
+# AI Code Tracking (Enterprise, alpha): 20/min each, ETag + If-None-Match → 304 for free
+AI_CODE_COMMITS_PATH = "/analytics/ai-code/commits"
+AI_CODE_CHANGES_PATH = "/analytics/ai-code/changes"
 
 # Everything devspend may ever ask of Cursor. All are reads, even the POSTs.
 READ_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
@@ -62,6 +68,8 @@ READ_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
         ("POST", EVENTS_PATH),
         ("POST", SPEND_PATH),
         ("GET", GROUPS_PATH),
+        ("GET", AI_CODE_COMMITS_PATH),
+        ("GET", AI_CODE_CHANGES_PATH),
     }
 )
 PACING_HEADROOM = 0.02  # see devspend.cursor.pacing: latency wobble vs sliding windows
@@ -77,8 +85,21 @@ class ClientStats:
     rate_limited: Counter[str] = field(default_factory=Counter)
     retried: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    not_modified: Counter[str] = field(default_factory=Counter)
     paced_seconds: float = 0.0
     backoff_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """A conditional GET's answer: the body (``None`` on 304 Not Modified) and the ETag."""
+
+    body: Any
+    etag: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.body is None
 
 
 class CursorClient:
@@ -174,6 +195,18 @@ class CursorClient:
         """GET a read endpoint and return its decoded JSON body."""
         return self.request("GET", path, params=params)
 
+    def get_conditional(
+        self, path: str, *, params: dict[str, str] | None = None, etag: str | None = None
+    ) -> Conditional:
+        """GET with ``If-None-Match``: a 304 (which Cursor does not count against the
+        rate limit) comes back as ``body=None``, so unchanged data is never re-read."""
+        headers = {"If-None-Match": etag} if etag else None
+        response = self._send("GET", path, params=params, headers=headers)
+        etag_out = response.headers.get("ETag") or (etag if response.status_code == 304 else None)
+        if response.status_code == 304:  # only ever returned when an ETag was sent
+            return Conditional(body=None, etag=etag_out)
+        return Conditional(body=decode_json(response.content), etag=etag_out)
+
     def post(self, path: str, *, body: dict[str, Any]) -> Any:
         """POST a read endpoint (Cursor reads with POST bodies) and return its JSON body."""
         return self.request("POST", path, body=body)
@@ -187,6 +220,18 @@ class CursorClient:
         params: dict[str, str] | None = None,
     ) -> Any:
         """One logical call: paced, retried, and mapped to devspend's error tree."""
+        return decode_json(self._send(method, path, body=body, params=params).content)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """The retry loop; returns the 200 (or, for a conditional GET, 304) response."""
         method = method.upper()
         if (method, path) not in READ_ENDPOINTS:
             raise CursorRequestError(
@@ -199,7 +244,9 @@ class CursorClient:
             self.stats.paced_seconds += self._pacers[path].wait()
             self.stats.sent[path] += 1
             try:
-                response = self._http.request(method, path, json=body, params=params)
+                response = self._http.request(
+                    method, path, json=body, params=params, headers=headers
+                )
             except RETRYABLE_EXCEPTIONS as exc:
                 reason = f"{type(exc).__name__}: {self._scrub(str(exc)) or 'no detail'}"
                 self._wait_or_give_up(
@@ -209,7 +256,10 @@ class CursorClient:
             status = response.status_code
             if status == 200:
                 self.stats.ok[path] += 1
-                return decode_json(response.content)
+                return response
+            if status == 304 and headers is not None:
+                self.stats.not_modified[path] += 1
+                return response
             if not self.retry.should_retry_status(status):
                 self.stats.failed[path] += 1
                 raise self._error_for(response, path)

@@ -51,7 +51,7 @@ def _opt_int(value: Any) -> int | None:
         return None
 
 
-class _RepeatGuard:
+class RepeatGuard:
     """Remembers the previous page just enough to notice a repeat."""
 
     def __init__(self, what: str, max_pages: int) -> None:
@@ -96,7 +96,7 @@ def _iter_pages(
     has_next: Callable[[Mapping[str, Any], int], bool],
 ) -> Iterator[Page]:
     """The one page loop; the styles differ only in where the page number and "more" live."""
-    guard = _RepeatGuard(what, max_pages)
+    guard = RepeatGuard(what, max_pages)
     number = 1
     while True:
         body = fetch(number)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from devspend.cursor.fake import billing, daily, endpoints
+from devspend.cursor.fake import ai_code, billing, daily, endpoints
 from devspend.cursor.fake.transport import ConnectionDropped
 from devspend.cursor.fake.validation import BadRequest
 
@@ -37,10 +38,12 @@ class Route:
     name: str
     method: str
     handler: Handler
+    conditional: bool = False
+    """AI Code Tracking: ETag + If-None-Match → 304, free of rate limit; own plan gate."""
 
 
 def read_routes() -> dict[str, Route]:
-    """The five read endpoints devspend may call, by path."""
+    """The read endpoints devspend may call, by path."""
     return {
         "/teams/members": Route("members", "GET", endpoints.members),
         "/teams/daily-usage-data": Route("daily-usage-data", "POST", daily.daily_usage),
@@ -49,6 +52,12 @@ def read_routes() -> dict[str, Route]:
         ),
         "/teams/spend": Route("spend", "POST", billing.spend),
         "/teams/groups": Route("groups", "GET", billing.groups),
+        "/analytics/ai-code/commits": Route(
+            "ai-code-commits", "GET", ai_code.commits, conditional=True
+        ),
+        "/analytics/ai-code/changes": Route(
+            "ai-code-changes", "GET", ai_code.changes, conditional=True
+        ),
     }
 
 
@@ -62,6 +71,9 @@ def _error(
 UNAUTHORIZED = (401, "Unauthorized", "Invalid API key")
 FORBIDDEN = (403, "Forbidden", "Enterprise access required")
 RATE_LIMITED = (429, "Too Many Requests", "Rate limit exceeded. Please try again later.")
+NO_AI_CODE_401 = (
+    401, "Unauthorized", "You must be a member of an enterprise team to access this resource"
+)
 SERVER_ERROR = (500, "Internal Server Error", "An unexpected error occurred")
 BAD_GATEWAY = (502, "Bad Gateway", "Bad gateway")
 
@@ -75,6 +87,14 @@ def basic_auth_key(header: str | None) -> str | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     return decoded.split(":", 1)[0]
+
+
+def etag_of(body: str) -> str:
+    """A strong, quoted ETag: a hash of the body, so equal data gives an equal tag."""
+    return '"' + hashlib.blake2b(body.encode(), digest_size=12).hexdigest() + '"'
+
+
+CACHE_HEADERS = {"Cache-Control": "public, max-age=900"}
 
 
 def retry_after(seconds: float) -> str:
@@ -125,6 +145,17 @@ class FakeCursorApp:
             return _error(*FORBIDDEN)
         if key is None or key not in self.fake.valid_keys:
             return _error(*UNAUTHORIZED)
+        if route.conditional:
+            if not self.fake.ai_code_enabled:
+                return _error(*(NO_AI_CODE_401 if self.fake.ai_code_denial == 401 else FORBIDDEN))
+            sent = request.headers.get("if-none-match")
+            if sent:  # answered before the rate limit: Cursor does not count 304s
+                try:
+                    current = etag_of(self._body(route, dict(request.query_params)))
+                except BadRequest as exc:
+                    return _error(400, "Bad Request", str(exc))
+                if current in {t.strip().removeprefix("W/") for t in sent.split(",")}:
+                    return Response(status_code=304, headers={"ETag": current, **CACHE_HEADERS})
         wait = self.fake.limiter.acquire(route.name)
         if wait is not None:
             headers = {"Retry-After": retry_after(wait)} if self.fake.send_retry_after else None
@@ -142,11 +173,15 @@ class FakeCursorApp:
             return _error(*(SERVER_ERROR if plan.status == 500 else BAD_GATEWAY))
         try:
             params = await self._params(request, method)
-            payload = route.handler(self.fake, params)
+            body = self._body(route, params)
         except BadRequest as exc:
             return _error(400, "Bad Request", str(exc))
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-        return Response(body, media_type="application/json")
+        headers = {"ETag": etag_of(body), **CACHE_HEADERS} if route.conditional else None
+        return Response(body, media_type="application/json", headers=headers)
+
+    def _body(self, route: Route, params: Mapping[str, Any]) -> str:
+        payload = route.handler(self.fake, params)
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
     @staticmethod
     async def _params(request: Request, method: str) -> Mapping[str, Any]:

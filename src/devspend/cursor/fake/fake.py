@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import httpx
 
+from devspend.cursor.fake.ai_code import AiCodeData
 from devspend.cursor.fake.app import create_fake_app, read_routes
 from devspend.cursor.fake.faults import FaultConfig, FaultInjector
 from devspend.cursor.fake.ledger import CycleLedger
@@ -33,8 +34,12 @@ class FakeCursor:
     newer than it, nor than ``team.end_ms``, is returned), while ``rate_clock``
     (seconds, monotonic) paces the rate limiter. ``rate_limits`` maps endpoint names
     (``members``, ``daily-usage-data``, ``filtered-usage-events``, ``spend``,
-    ``groups``) to requests per ``minute_seconds``; unnamed ones keep Cursor's
-    documented 60 (usage events) and 20 (the rest).
+    ``groups``, ``ai-code-commits``, ``ai-code-changes``) to requests per
+    ``minute_seconds``; unnamed ones keep Cursor's documented 60 (usage events) and
+    20 (the rest). ``ai_code_enabled=False`` makes the team one without AI Code
+    Tracking (Enterprise, alpha): those endpoints answer ``ai_code_denial`` (403
+    ``Enterprise access required``, or the 401 some servers send) while everything
+    else keeps working.
     """
 
     def __init__(
@@ -50,6 +55,8 @@ class FakeCursor:
         clock_ms: Callable[[], int] | None = None,
         rate_clock: Callable[[], float] | None = None,
         billing_cycle_day: int = 1,
+        ai_code_enabled: bool = True,
+        ai_code_denial: int = 403,
     ) -> None:
         if not 1 <= billing_cycle_day <= 28:
             raise ValueError("billing_cycle_day must be between 1 and 28")
@@ -70,6 +77,11 @@ class FakeCursor:
         self.request_log: list[LoggedRequest] = []
         self.pager = EventPager(team)
         self.ledger = CycleLedger(team)
+        if ai_code_denial not in (401, 403):
+            raise ValueError("ai_code_denial must be 401 or 403")
+        self.ai_code_enabled = ai_code_enabled
+        self.ai_code_denial = ai_code_denial
+        self.ai_code = AiCodeData(team)
 
     def set_faults(self, config: FaultConfig) -> None:
         """Replace the fault injection (e.g. start a 5xx burst mid-test)."""
