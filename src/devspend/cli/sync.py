@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from devspend.cli.cursor import read_api_key, render_check
 from devspend.cli.render import SyncProgressBar, json_progress_line
 from devspend.errors import SyncLockedError
+from devspend.reports.history import integration_history
+from devspend.reports.seats import SEAT_PRICE_NOT_SET
 from devspend.settings import Settings, load_settings
 from devspend.store.engine import opened_database
 from devspend.sync.progress import SyncProgress
@@ -27,6 +29,7 @@ from devspend.sync.service import (
     connect_cursor,
     list_integrations,
     run_sync,
+    set_seat_price,
 )
 
 
@@ -35,6 +38,11 @@ def _connect_cursor_command(
     api_key_stdin: bool = typer.Option(
         False, "--api-key-stdin", help="Read the key from stdin instead of CURSOR_API_KEY."
     ),
+    seat_price: int = typer.Option(
+        None, "--seat-price", min=0, max=1_000_000,
+        help="Whole dollars per seat per billing cycle (cost = seats + on-demand); unset "
+        "by default.",
+    ),
 ) -> None:
     """Connect a Cursor team with its Admin API key (validated first, stored encrypted)."""
     console = Console(highlight=False)
@@ -42,6 +50,8 @@ def _connect_cursor_command(
     key = read_api_key(from_stdin=api_key_stdin)
     with opened_database(settings.effective_database_url) as engine:
         result = connect_cursor(engine, settings, api_key=key, team_name=team_name)
+        if seat_price is not None:
+            set_seat_price(engine, integration_id=result.integration_id, dollars=seat_price)
     if result.warning:
         console.print(f"[yellow]Warning:[/] {result.warning}")
     console.print(f"Connected as integration [bold]{result.integration_id}[/] "
@@ -126,35 +136,67 @@ def _run_one(
         return run_sync(engine, settings, integration_id=integration_id, days=days, progress=bar)
 
 
+def _seat_text(dollars: int | None) -> str:
+    return SEAT_PRICE_NOT_SET if dollars is None else f"${dollars} per seat per cycle"
+
+
 def _list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """List connected teams with status, last sync and backfill progress."""
+    """List connected teams with status, last sync, seat price and the history held."""
     settings = load_settings()
     with opened_database(settings.effective_database_url) as engine, engine.connect() as conn:
-        rows = list_integrations(conn)
+        rows = [(i, integration_history(conn, integration_id=i.id, api_first=i.history_start))
+                for i in list_integrations(conn)]  # fmt: skip
     if as_json:
         print(json.dumps([{
             "id": i.id, "name": i.name, "provider": i.provider, "key_hint": i.key_hint,
             "status": i.status, "status_message": i.status_message,
             "last_sync_at": i.last_sync_at.isoformat() if i.last_sync_at else None,
             "history_start": i.history_start.isoformat() if i.history_start else None,
+            "held_days": h.held_days,
+            "held_first_day": h.held_first.isoformat() if h.held_first else None,
+            "held_last_day": h.held_last.isoformat() if h.held_last else None,
+            "api_days_not_held": h.not_held_days,
+            "seat_price_dollars": i.seat_price_dollars,
             "backfill_days_done": i.backfill_days_done,
             "backfill_days_total": i.backfill_days_total,
-        } for i in rows], indent=2))  # fmt: skip
+        } for i, h in rows], indent=2))  # fmt: skip
         return
     table = Table(title="Integrations", title_justify="left")
-    for header in ("ID", "Team", "Key", "Status", "Last sync (UTC)", "History from", "Progress"):
+    for header in ("ID", "Team", "Key", "Status", "Last sync (UTC)", "History held",
+                   "API history", "Seat price"):  # fmt: skip
         table.add_column(header)
-    for i in rows:
+    for i, h in rows:
         status = i.status + (f": {i.status_message}" if i.status_message else "")
+        if i.status == "backfilling" and i.backfill_days_total:
+            status += f" ({i.backfill_days_done}/{i.backfill_days_total} days)"
         table.add_row(
             str(i.id), i.name, i.key_hint, status,
             i.last_sync_at.strftime("%Y-%m-%d %H:%M") if i.last_sync_at else "never",
-            i.history_start.isoformat() if i.history_start else "—",
-            f"{i.backfill_days_done}/{i.backfill_days_total} days",
+            h.held_text, h.api_text, _seat_text(i.seat_price_dollars),
         )  # fmt: skip
     Console().print(table)
+
+
+def _set_command(
+    integration: int = typer.Argument(..., help="The integration's id (`integrations list`)."),
+    seat_price: int = typer.Option(
+        None, "--seat-price", min=0, max=1_000_000,
+        help="Whole dollars per seat per billing cycle (cost = seats + on-demand).",
+    ),
+    clear_seat_price: bool = typer.Option(
+        False, "--clear-seat-price", help="Unset the seat price (cost = on-demand alone)."
+    ),
+) -> None:
+    """Change an integration's settings (its seat price)."""
+    if seat_price is None and not clear_seat_price:
+        raise typer.BadParameter("give --seat-price DOLLARS or --clear-seat-price")
+    settings = load_settings()
+    dollars = None if clear_seat_price else seat_price
+    with opened_database(settings.effective_database_url) as engine:
+        set_seat_price(engine, integration_id=integration, dollars=dollars)
+    Console(highlight=False).print(f"Integration {integration}: {_seat_text(dollars)}.")
 
 
 def register(app: typer.Typer) -> None:
@@ -165,4 +207,5 @@ def register(app: typer.Typer) -> None:
     app.command("sync")(_sync_command)
     integrations_app = typer.Typer(help="Connected teams.", no_args_is_help=True)
     integrations_app.command("list")(_list_command)
+    integrations_app.command("set")(_set_command)
     app.add_typer(integrations_app, name="integrations")

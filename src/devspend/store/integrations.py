@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from devspend.errors import NotFoundError
+from devspend.errors import ConfigError, NotFoundError
 from devspend.store.summaries import SUMMARY_TABLES
 from devspend.store.tables import integrations, usage_events
 
@@ -58,6 +58,8 @@ class Integration:
     backfill_days_done: int
     watermark_ms: int | None
     capabilities: dict[str, bool]
+    seat_price_dollars: int | None = None
+    """Whole dollars per seat per billing cycle; None: "seat price not set"."""
 
     @property
     def name(self) -> str:
@@ -103,7 +105,9 @@ def _row_to_integration(row: sa.Row[Any]) -> Integration:
         backfill_days_done=int(m["backfill_days_done"]),
         watermark_ms=None if m["watermark_ms"] is None else int(m["watermark_ms"]),
         capabilities=json.loads(m["capabilities"]) if m["capabilities"] else {},
-    )
+        seat_price_dollars=None if m["seat_price_dollars"] is None
+        else int(m["seat_price_dollars"]),
+    )  # fmt: skip
 
 
 def create_integration(
@@ -179,6 +183,18 @@ def update_integration(conn: Connection, integration_id: int, **values: Any) -> 
     conn.execute(
         integrations.update().where(integrations.c.id == integration_id).values(**values)
     )
+
+
+def set_seat_price(conn: Connection, integration_id: int, *, dollars: int | None) -> None:
+    """Set (or with None clear) what one seat costs per billing cycle, in whole dollars.
+
+    Seats are part of *cost* (seats + on-demand); unset, every face says "seat price
+    not set" and cost is on-demand alone.
+    """
+    if dollars is not None and not 0 <= dollars <= 1_000_000:
+        raise ConfigError("A seat price is whole dollars between 0 and 1,000,000.")
+    get_integration(conn, integration_id)
+    update_integration(conn, integration_id, seat_price_dollars=dollars)
 
 
 def replace_stored_key(

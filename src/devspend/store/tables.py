@@ -82,6 +82,8 @@ integrations = Table(
     Column("watermark_ms", BigInteger),
     Column("capabilities", Text),
     Column("disconnected_at", DateTime(timezone=True)),
+    # whole dollars per seat per billing cycle; NULL = "seat price not set" (cost = on-demand)
+    Column("seat_price_dollars", Integer),
 )
 
 people = Table(
@@ -96,6 +98,9 @@ people = Table(
     Column("is_removed", Boolean, nullable=False, server_default="0"),
     Column("first_seen_day", Date),
     Column("last_active_day", Date),
+    # the day a sync first saw them in /teams/members, and first saw them removed (seats)
+    Column("listed_day", Date),
+    Column("removed_day", Date),
     UniqueConstraint("integration_id", "email"),
 )
 
@@ -246,6 +251,9 @@ member_spend = Table(
     Column("cycle_start", DateTime(timezone=True), primary_key=True),
     Column("email", String(320), primary_key=True),
     Column("taken_at", DateTime(timezone=True), nullable=False),
+    # events were synced through this instant (epoch ms) when the snapshot was taken:
+    # reconciliation compares the snapshot with the events up to here
+    Column("events_through_ms", BigInteger),
     Column("spend_ucents", BigInteger, nullable=False),
     Column("overall_spend_ucents", BigInteger),
     Column("fast_premium_requests", BigInteger),

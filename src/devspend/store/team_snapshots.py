@@ -23,7 +23,7 @@ from devspend.store.tables import (
     people,
     usage_daily_user,
 )
-from devspend.store.upsert import upsert
+from devspend.store.upsert import insert_for
 
 
 class PersonRecord(NamedTuple):
@@ -73,14 +73,48 @@ class GroupRecord(NamedTuple):
 
 
 def upsert_people(
-    conn: Connection, *, integration_id: int, records: Sequence[PersonRecord]
+    conn: Connection, *, integration_id: int, records: Sequence[PersonRecord], today: date
 ) -> None:
-    """Add or refresh team members (name, role, removed flag) keyed by email."""
-    rows = [{"integration_id": integration_id, **r._asdict()} for r in records]
-    upsert(
-        conn, people, rows, keys=("integration_id", "email"),
-        update=("name", "cursor_user_id", "role", "is_removed"),
+    """Add or refresh team members (name, role, removed flag) keyed by email.
+
+    Also keeps the two days seats are counted from (``store.seats``): ``listed_day``,
+    the first day a sync saw the member in the list, and ``removed_day``, the first
+    day a sync saw them removed (flagged ``isRemoved`` or gone from the list). A member
+    who comes back gets a new ``listed_day`` only if they had none; ``removed_day``
+    clears.
+    """
+    p = people
+    rows = [
+        {"integration_id": integration_id, **r._asdict(), "listed_day": today,
+         "removed_day": today if r.is_removed else None}
+        for r in records
+    ]  # fmt: skip
+    if rows:
+        statement = insert_for(conn, p)
+        new = statement.excluded
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["integration_id", "email"],
+                set_={
+                    "name": new.name, "cursor_user_id": new.cursor_user_id, "role": new.role,
+                    "is_removed": new.is_removed,
+                    "listed_day": sa.func.coalesce(p.c.listed_day, new.listed_day),
+                    "removed_day": sa.case(
+                        (new.is_removed, sa.func.coalesce(p.c.removed_day, new.removed_day)),
+                        else_=None,
+                    ),
+                },
+            ),
+            rows,
+        )  # fmt: skip
+    listed = {r.email for r in records}
+    gone = sa.and_(
+        p.c.integration_id == integration_id, p.c.listed_day.is_not(None),
+        p.c.removed_day.is_(None),
     )  # fmt: skip
+    if listed:
+        gone = sa.and_(gone, p.c.email.not_in(listed))
+    conn.execute(p.update().where(gone).values(is_removed=True, removed_day=today))
 
 
 def replace_daily_usage(
@@ -105,21 +139,35 @@ def replace_daily_usage(
 
 
 def replace_spend_snapshot(
-    conn: Connection, *, integration_id: int, cycle_start_ms: int, records: Sequence[SpendRecord]
+    conn: Connection,
+    *,
+    integration_id: int,
+    cycle_start_ms: int,
+    records: Sequence[SpendRecord],
+    events_through_ms: int | None = None,
+    taken_at_ms: int | None = None,
 ) -> None:
-    """Store the latest spend gauge of a billing cycle (replacing the cycle's earlier snapshot)."""
+    """Store the latest spend gauge of a billing cycle (replacing the cycle's earlier snapshot).
+
+    ``events_through_ms`` is how far the same sync had fetched events when the gauge
+    was taken (at ``taken_at_ms``, default now): reconciliation needs both.
+    """
     cycle_start = datetime.fromtimestamp(cycle_start_ms / 1000, tz=UTC)
     t = member_spend
     conn.execute(
         t.delete().where(t.c.integration_id == integration_id, t.c.cycle_start == cycle_start)
     )
-    now = datetime.now(UTC)
+    now = (
+        datetime.now(UTC) if taken_at_ms is None
+        else datetime.fromtimestamp(taken_at_ms / 1000, tz=UTC)
+    )  # fmt: skip
     latest = {r.email: r for r in records}
     if latest:
         conn.execute(
             t.insert(),
             [{"integration_id": integration_id, "cycle_start": cycle_start, "taken_at": now,
-              **r._asdict()} for r in latest.values()],
+              "events_through_ms": events_through_ms, **r._asdict()}
+             for r in latest.values()],
         )  # fmt: skip
 
 

@@ -11,13 +11,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 
-def _insert(conn: Connection, table: sa.Table) -> Any:
+def insert_for(conn: Connection, table: sa.Table) -> Any:
+    """The dialect's ``INSERT`` (it has ``on_conflict_do_*`` and ``excluded``)."""
     return pg_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table)
 
 
 def insert_ignoring_conflicts(conn: Connection, table: sa.Table) -> sa.Insert:
     """``INSERT … ON CONFLICT DO NOTHING``: add rows that are not there yet."""
-    statement: sa.Insert = _insert(conn, table).on_conflict_do_nothing()
+    statement: sa.Insert = insert_for(conn, table).on_conflict_do_nothing()
     return statement
 
 
@@ -32,7 +33,7 @@ def upsert(
     """Insert ``rows``, or update the ``update`` columns of rows whose ``keys`` already exist."""
     if not rows:
         return
-    statement = _insert(conn, table)
+    statement = insert_for(conn, table)
     statement = statement.on_conflict_do_update(
         index_elements=list(keys), set_={c: statement.excluded[c] for c in update}
     )

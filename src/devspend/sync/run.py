@@ -118,6 +118,7 @@ def run_sync(
                 engine, settings, client, integration,
                 days=days or settings.backfill_days, progress=progress,
                 now_ms=now_ms if now_ms is not None else _now_ms(),
+                wall_ms=_now_ms if now_ms is None else (lambda: now_ms),
             )  # fmt: skip
 
 
@@ -130,6 +131,7 @@ def _guarded(
     days: int,
     progress: ProgressCallback | None,
     now_ms: int,
+    wall_ms: Callable[[], int],
 ) -> SyncResult:
     started = time.monotonic()
     result = SyncResult(integration_id=integration.id, status=Status.OK.value)
@@ -137,7 +139,7 @@ def _guarded(
     message: str | None = None
     try:
         _sync(engine, settings, client, integration, result, days=days, progress=progress,
-              now_ms=now_ms)  # fmt: skip
+              now_ms=now_ms, wall_ms=wall_ms)  # fmt: skip
     except CursorAuthError:
         status, message = Status.KEY_INVALID, KEY_REVOKED_MESSAGE
     except CursorPlanError as exc:
@@ -178,16 +180,18 @@ def _sync(
     days: int,
     progress: ProgressCallback | None,
     now_ms: int,
+    wall_ms: Callable[[], int],
 ) -> None:
+    """``wall_ms`` is "now" when the spend gauge is taken (the injected ``now_ms`` in tests)."""
     iid = integration.id
     with engine.begin() as conn:
         update_integration(conn, iid, last_attempt_at=utcnow())
     if progress is not None:
         progress(SyncProgress(integration_id=iid, phase="members", days_done=0, days_total=0,
                               events=0, windows=0))  # fmt: skip
-    result.members = sync_members(engine, client, integration_id=iid)
-
     today = day_of(now_ms)
+    result.members = sync_members(engine, client, integration_id=iid, today=today)
+
     lookback_start_ms = now_ms - settings.sync_lookback_hours * 3_600_000
     recent_first_day = day_of(max(lookback_start_ms, 0))
     range_first_day = today - timedelta(days=days - 1)
@@ -226,7 +230,9 @@ def _sync(
     with engine.begin() as conn:
         refresh_activity_days(conn, integration_id=iid)
 
-    _optional(result, "spend", lambda: sync_spend(engine, client, integration_id=iid), progress)
+    _optional(result, "spend", lambda: sync_spend(
+        engine, client, integration_id=iid, events_through_ms=now_ms, taken_at_ms=wall_ms,
+    ), progress)  # fmt: skip
     _optional(result, "groups",
               lambda: sync_billing_groups(engine, client, integration_id=iid), progress)
     if plan:

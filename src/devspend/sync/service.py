@@ -36,6 +36,7 @@ __all__ = [
     "list_integrations",
     "replace_key",
     "run_sync",
+    "set_seat_price",
     "validate_key",
 ]
 
@@ -132,6 +133,12 @@ def disconnect(engine: Engine, *, integration_id: int, delete_data: bool) -> Non
                 status=Status.DISCONNECTED.value, status_message="disconnected; data kept",
                 disconnected_at=store.utcnow(),
             )  # fmt: skip
+
+
+def set_seat_price(engine: Engine, *, integration_id: int, dollars: int | None) -> None:
+    """Set (None: clear) an integration's seat price in whole dollars per seat per cycle."""
+    with engine.begin() as conn:
+        store.set_seat_price(conn, integration_id, dollars=dollars)
 
 
 def list_integrations(conn: Connection) -> list[Integration]:

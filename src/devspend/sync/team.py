@@ -7,6 +7,7 @@ with a note, while a 401 still stops the sync like anywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -25,22 +26,39 @@ from devspend.store.team_snapshots import (
 from devspend.sync.convert import daily_usage_record, group_record, person_record, spend_record
 
 
-def sync_members(engine: Engine, client: CursorClient, *, integration_id: int) -> int:
-    """Refresh the team's members (names, roles, removed flags); returns how many."""
+def sync_members(
+    engine: Engine, client: CursorClient, *, integration_id: int, today: date
+) -> int:
+    """Refresh the team's members (names, roles, removed flags); returns how many.
+
+    ``today`` (the sync's UTC day) is when a new member was first listed or a removal
+    first seen: seats are counted from those days (``store.seats``)."""
     records = [person_record(m) for m in list_members(client)]
     with engine.begin() as conn:
-        upsert_people(conn, integration_id=integration_id, records=records)
+        upsert_people(conn, integration_id=integration_id, records=records, today=today)
     return len(records)
 
 
-def sync_spend(engine: Engine, client: CursorClient, *, integration_id: int) -> int:
-    """Snapshot this cycle's per-member spend (replacing the cycle's previous snapshot)."""
+def sync_spend(
+    engine: Engine,
+    client: CursorClient,
+    *,
+    integration_id: int,
+    events_through_ms: int,
+    taken_at_ms: Callable[[], int],
+) -> int:
+    """Snapshot this cycle's per-member spend (replacing the cycle's previous snapshot).
+
+    Call it right after the event windows of the same sync: reconciliation compares
+    the snapshot with the events, so it records both instants, ``events_through_ms``
+    (the newest instant the events were fetched up to) and when the spend was taken.
+    """
     report = get_spend(client)
     records = [spend_record(m) for m in report.members]
     with engine.begin() as conn:
         replace_spend_snapshot(
             conn, integration_id=integration_id, cycle_start_ms=report.cycle_start_ms,
-            records=records,
+            records=records, events_through_ms=events_through_ms, taken_at_ms=taken_at_ms(),
         )  # fmt: skip
     return len(records)
 

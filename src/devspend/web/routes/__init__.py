@@ -8,6 +8,7 @@ from devspend.web.routes import (
     api_docs,
     auth,
     cloud_costs,
+    glossary,
     models,
     overview,
     people,
@@ -35,4 +36,5 @@ def all_routers() -> list[APIRouter]:
         tokens.router,
         cloud_costs.router,
         api_docs.router,
+        glossary.router,
     ]  # fmt: skip

@@ -21,6 +21,8 @@ from devspend.errors import (
     CursorPlanError,
     NotFoundError,
 )
+from devspend.reports.history import HistoryView, integration_history
+from devspend.reports.seats import SEAT_PRICE_NOT_SET
 from devspend.store.integrations import Integration
 from devspend.sync import service
 from devspend.web.deps import AdminUser, ConnDep, EngineDep, SettingsDep, csrf_protect
@@ -53,9 +55,16 @@ class IntegrationStatus(BaseModel):
     events_synced: int | None
     progress_text: str
     job_error: str | None
+    held_days: int
+    held_first_day: date | None
+    held_last_day: date | None
+    held_text: str
+    api_history_text: str
+    seat_price_dollars: int | None
+    seat_price_text: str
 
 
-def _status(integration: Integration, jobs: SyncJobs) -> IntegrationStatus:
+def _status(integration: Integration, jobs: SyncJobs, history: HistoryView) -> IntegrationStatus:
     job = jobs.state(integration.id)
     progress = job.progress if job else None
     done, total = integration.backfill_days_done, integration.backfill_days_total
@@ -69,15 +78,22 @@ def _status(integration: Integration, jobs: SyncJobs) -> IntegrationStatus:
         text = f"{progress.phase}: {done} of {total} days, {progress.events:,} events"
     elif running:
         text = "starting…"
+    elif integration.status == "backfilling" and total:
+        text = f"{done} of {total} days imported"
     else:
-        text = f"{done} of {total} days imported" if total else "not synced yet"
+        text = history.held_text if integration.last_sync_at else "not synced yet"
     return IntegrationStatus(
         id=integration.id, name=integration.name, key_hint=integration.key_hint,
         status=integration.status, status_message=integration.status_message, running=running,
         last_sync_at=integration.last_sync_at, history_start=integration.history_start,
         backfill_days_done=done, backfill_days_total=total, backfill_percent=percent,
         events_synced=progress.events if progress else None, progress_text=text,
-        job_error=job.error if job else None,
+        job_error=job.error if job else None, held_days=history.held_days,
+        held_first_day=history.held_first, held_last_day=history.held_last,
+        held_text=history.held_text, api_history_text=history.api_text,
+        seat_price_dollars=integration.seat_price_dollars,
+        seat_price_text=SEAT_PRICE_NOT_SET if integration.seat_price_dollars is None
+        else f"${integration.seat_price_dollars} per seat per cycle",
     )  # fmt: skip
 
 
@@ -87,7 +103,11 @@ def _jobs(request: Request) -> SyncJobs:
 
 
 def list_statuses(request: Request, conn: ConnDep) -> list[IntegrationStatus]:
-    return [_status(i, _jobs(request)) for i in service.list_integrations(conn)]
+    return [
+        _status(i, _jobs(request),
+                integration_history(conn, integration_id=i.id, api_first=i.history_start))
+        for i in service.list_integrations(conn)
+    ]  # fmt: skip
 
 
 def _faq_for(exc: Exception, api_key: str) -> list[str]:
@@ -150,6 +170,24 @@ def sync_now(request: Request, integration_id: int, _admin: AdminUser, conn: Con
     if integration_id not in {i.id for i in service.list_integrations(conn)}:
         raise NotFoundError(f"There is no integration {integration_id}.")
     _jobs(request).start(integration_id)
+    return RedirectResponse("/settings/integrations", status_code=303)
+
+
+@router.post("/{integration_id}/seat-price")
+def seat_price(
+    request: Request, integration_id: int, _admin: AdminUser, engine: EngineDep, conn: ConnDep,
+    dollars: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Set the seat price (whole dollars per seat per cycle); an empty field clears it."""
+    text = dollars.strip().lstrip("$")
+    if text and not text.isdigit():
+        return _page(request, conn, status_code=400, seat_error="Whole dollars, e.g. 40.",
+                     seat_id=integration_id)  # fmt: skip
+    try:
+        service.set_seat_price(engine, integration_id=integration_id,
+                               dollars=int(text) if text else None)  # fmt: skip
+    except ConfigError as exc:
+        return _page(request, conn, status_code=400, seat_error=str(exc), seat_id=integration_id)
     return RedirectResponse("/settings/integrations", status_code=303)
 
 
