@@ -19,33 +19,58 @@ from web_support import (
 )
 
 
-def test_first_visit_goes_to_setup_and_creates_the_first_admin(
+def test_first_visit_goes_to_setup_and_creates_the_first_admin_with_the_token(
     settings: Settings, engine: sa.Engine
 ) -> None:
     env = build_env(settings, engine)
+    token = env.app.state.setup_token
     with client_for(env.app) as client:
         assert client.get("/").headers["location"].startswith("/login")
         assert client.get("/login").headers["location"] == "/setup"
-        page = client.get("/setup")
+        page = client.get("/setup", params={"token": token})
         assert page.status_code == 200
         response = client.post("/setup", data={
             "email": ADMIN_EMAIL, "password": PASSWORD, "password_again": PASSWORD,
-            "csrf_token": csrf_of(page.text),
+            "csrf_token": csrf_of(page.text), "setup_token": token,
         })  # fmt: skip
         assert response.status_code == 303
         assert client.get("/settings/integrations").status_code == 200
-        # once a user exists, setup is closed for good
-        assert client.get("/setup").status_code == 403
+        # once a user exists, setup is closed for good, token or not
+        assert client.get("/setup", params={"token": token}).status_code == 403
 
 
-def test_setup_is_refused_from_another_machine_or_through_a_proxy(
+def test_setup_needs_the_one_time_token_even_from_loopback(
     settings: Settings, engine: sa.Engine
 ) -> None:
     env = build_env(settings, engine)
-    with client_for(env.app, host="203.0.113.9") as remote:
-        assert remote.get("/setup").status_code == 403
+    token = env.app.state.setup_token
     with client_for(env.app) as local:
-        assert local.get("/setup", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
+        page = local.get("/setup")
+        assert page.status_code == 403
+        assert "devspend user add --admin" in page.text
+        assert local.get("/setup", params={"token": "guessed"}).status_code == 403
+        # a same-host proxy that adds no X-Forwarded-For (nginx's default) is loopback too
+        spoofed = {"X-Real-IP": "8.8.8.8"}
+        assert local.get("/setup", headers=spoofed).status_code == 403
+        csrf = local.cookies.get("devspend_csrf")
+        assert csrf
+        for given in ("", "guessed", token[:-1]):
+            refused = local.post("/setup", data={
+                "email": ADMIN_EMAIL, "password": PASSWORD, "password_again": PASSWORD,
+                "csrf_token": csrf, "setup_token": given,
+            })  # fmt: skip
+            assert refused.status_code == 403
+            assert "one-time setup link" in refused.text  # refused for the token, not CSRF
+    assert identity_users(engine) == 0
+    with client_for(env.app, host="203.0.113.9") as remote:
+        # the token, not the network position, is the proof (a remote server's operator
+        # opens the printed link through an SSH tunnel or the proxy alike)
+        assert remote.get("/setup", params={"token": token}).status_code == 200
+
+
+def identity_users(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text("select count(*) from app_users")).scalar_one())
 
 
 def test_login_sets_a_hardened_cookie_and_logout_ends_the_session(
@@ -140,7 +165,8 @@ def test_trusted_proxy_header_is_ignored_unless_configured(
     off = build_env(settings, engine)
     with client_for(off.app) as client:
         assert client.get("/api/v1/overview", headers=header).status_code == 401
-    on = build_env(settings, engine, trusted_auth_header="X-Forwarded-Email")
+    on = build_env(settings, engine, trusted_auth_header="X-Forwarded-Email",
+                   trusted_proxies=("127.0.0.1",))
     with client_for(on.app) as client:
         assert client.get("/api/v1/overview", headers=header).status_code == 200
         # a header user starts as a viewer

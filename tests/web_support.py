@@ -67,7 +67,7 @@ def build_env(
 def client_for(app: FastAPI, *, host: str = "127.0.0.1", https: bool = False) -> TestClient:
     scheme = "https" if https else "http"
     return TestClient(
-        app, base_url=f"{scheme}://devspend.test", client=(host, 50000), follow_redirects=False
+        app, base_url=f"{scheme}://localhost", client=(host, 50000), follow_redirects=False
     )
 
 

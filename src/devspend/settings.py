@@ -7,12 +7,18 @@ differently configured instances side by side.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from devspend.errors import ConfigError
+
+# comma-separated in the environment ("a.example, b.example"), a tuple in Python
+CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
 def _default_data_dir() -> Path:
@@ -40,7 +46,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     trusted_auth_header: str | None = None
+    trusted_auth_domains: CommaList = ()
     session_max_age_seconds: int = 14 * 24 * 3600
+    allowed_hosts: CommaList = ()
+    trusted_proxies: CommaList = ()
+    max_upload_mb: int = Field(default=256, ge=1)
 
     invoice_issuer_name: str = "Anysphere, Inc."
     owner_tag_key: str = "owner"
@@ -49,6 +59,30 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("allowed_hosts", "trusted_proxies", "trusted_auth_domains", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
+
+    @field_validator("allowed_hosts", "trusted_auth_domains")
+    @classmethod
+    def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(item.strip().lower() for item in value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+                ) from None
+        return value
 
     @property
     def effective_database_url(self) -> str:
@@ -64,5 +98,17 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings from the environment, with explicit overrides winning."""
-    return Settings(**overrides)
+    """Build settings from the environment, with explicit overrides winning.
+
+    A bad value becomes a :class:`ConfigError` naming the variable, so every face
+    reports it in one plain line instead of a validation traceback.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"DEVSPEND_{'_'.join(str(p) for p in err['loc']).upper()}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid setting: {problems}") from None

@@ -29,7 +29,7 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, Any]]:
+def site(tmp_path: Path) -> Iterator[tuple[str, Any, str]]:
     settings = load_settings(
         data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'web.db'}",
         secret_key="x" * 32, cursor_rpm=100000, cursor_events_rpm=100000, backfill_days=40,
@@ -40,7 +40,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     with fake.transport() as transport:
         app = create_app(settings, engine=engine, cursor_transport=transport)
         server = serve_in_thread(app)
-        yield next(server), engine
+        yield next(server), engine, app.state.setup_token
         server.close()
     engine.dispose()
 
@@ -49,17 +49,19 @@ def _shot(page: Any, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
 
-def test_admin_journey_and_viewer_limits(site: tuple[str, Any], browser: Any,
+def test_admin_journey_and_viewer_limits(site: tuple[str, Any, str], browser: Any,
                                          artifacts: Path) -> None:  # fmt: skip
-    base, engine = site
+    base, engine, setup_token = site
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
 
-    # first admin (only while no user exists, from loopback)
+    # first admin: only while no user exists, and only with the printed one-time link
     page.goto(base + "/")
     assert page.url.endswith("/setup")
+    assert "devspend user add --admin" in page.inner_text("body")
+    page.goto(f"{base}/setup?token={setup_token}")
     _shot(page, artifacts, "01-setup")
     page.fill("input[name=email]", ADMIN)
     page.fill("input[name=password]", PASSWORD)

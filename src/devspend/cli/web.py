@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +21,9 @@ from devspend.store.engine import opened_database
 from devspend.web import identity
 from devspend.web.clock import utc_now
 
+if TYPE_CHECKING:
+    import uvicorn
+
 
 def _read_password(*, from_stdin: bool) -> str:
     if from_stdin:
@@ -31,16 +35,46 @@ def _read_password(*, from_stdin: bool) -> str:
     return password
 
 
-def serve_app(*, host: str, port: int) -> None:
-    """Run the web app and the scheduler until interrupted."""
+def server_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
+    """How ``devspend serve`` runs uvicorn.
+
+    uvicorn's own proxy-header handling is off: by default it believes
+    ``X-Forwarded-For`` from loopback, which let any local client pick its address.
+    The app decides the client from ``DEVSPEND_TRUSTED_PROXIES`` instead.
+    """
     import uvicorn
 
+    return uvicorn.Config(app, host=host, port=port, proxy_headers=False, log_level="info")
+
+
+def setup_link(app: Any, *, host: str, port: int) -> str | None:
+    """The one-time first-admin link while devspend has no user, else ``None``."""
+    with app.state.engine.connect() as conn:
+        if accounts.count_users(conn) > 0:
+            return None
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - display only
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/setup?token={app.state.setup_token}"
+
+
+def serve_app(*, host: str, port: int) -> None:
+    """Run the web app and the scheduler until interrupted."""
     from devspend.web.app import create_app
 
-    settings = load_settings()
+    settings = load_settings().model_copy(update={"host": host, "port": port})
     app = create_app(settings, run_scheduler=True)
-    Console(highlight=False).print(f"devspend is serving on http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    console = Console(highlight=False)
+    console.print(f"devspend is serving on http://{host}:{port}/")
+    link = setup_link(app, host=host, port=port)
+    if link is not None:
+        console.print(
+            "No user yet. Create the first admin with this one-time link (or run "
+            f"`devspend user add --admin EMAIL`):\n    {link}", soft_wrap=True,
+        )  # fmt: skip
+    import uvicorn
+
+    uvicorn.Server(server_config(app, host=host, port=port)).run()
 
 
 def _serve_command(

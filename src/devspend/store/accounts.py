@@ -74,6 +74,11 @@ def _user(m: Any) -> AppUser:
     )
 
 
+def normalise_email(email: str) -> str:
+    """The one spelling of an email devspend stores and compares: stripped, lower-case."""
+    return email.strip().lower()
+
+
 def count_users(conn: Connection) -> int:
     """How many web users exist (0 means the first-admin setup is still open)."""
     return int(conn.execute(sa.select(sa.func.count()).select_from(app_users)).scalar_one())
@@ -94,7 +99,7 @@ def create_user(
     user_id = conn.execute(
         sa.insert(app_users)
         .values(
-            email=email.strip().lower(),
+            email=normalise_email(email),
             name=name,
             role=role,
             password_hash=password_hash,
@@ -114,7 +119,7 @@ def get_user(conn: Connection, user_id: int) -> AppUser | None:
 
 def get_user_by_email(conn: Connection, email: str) -> AppUser | None:
     row = conn.execute(
-        sa.select(app_users).where(app_users.c.email == email.strip().lower())
+        sa.select(app_users).where(app_users.c.email == normalise_email(email))
     ).first()
     return None if row is None else _user(row._mapping)
 

@@ -19,9 +19,10 @@ from devspend.store.engine import open_database
 from devspend.web.clock import WallClock, utc_now
 from devspend.web.errors import install_error_handlers
 from devspend.web.rendering import STATIC_DIR, build_templates
+from devspend.web.request_guards import check_proxy_settings, install_guards
 from devspend.web.routes import all_routers
 from devspend.web.scheduler import Scheduler
-from devspend.web.security import SecurityHeadersMiddleware
+from devspend.web.security import new_secret
 from devspend.web.shared_transport import shared
 from devspend.web.sync_jobs import SyncJobs
 from devspend.web.view_cache import ViewCache
@@ -42,6 +43,7 @@ def create_app(
     disposed of when the app shuts down. ``run_scheduler`` (``devspend serve``) syncs
     every integration every ``settings.sync_interval_minutes`` while the app runs.
     """
+    check_proxy_settings(settings)
     owns_engine = engine is None
     db = engine if engine is not None else open_database(settings.effective_database_url)
     transport = shared(cursor_transport)
@@ -85,7 +87,9 @@ def create_app(
     app.state.view_warmer = ViewWarmer(app)
     jobs.on_finished = app.state.view_warmer.request
     app.state.templates = build_templates()
-    app.add_middleware(SecurityHeadersMiddleware)
+    # the first admin needs this one-time token (``devspend serve`` prints the link)
+    app.state.setup_token = new_secret()
+    install_guards(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     for router in all_routers():

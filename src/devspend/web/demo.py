@@ -122,7 +122,9 @@ def run_demo(
             )
             if serve:
                 app = create_app(settings, engine=engine, run_scheduler=True)
-                uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+                uvicorn.run(
+                    app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+                )
         finally:
             engine.dispose()
     return setup

@@ -6,6 +6,7 @@ rules are visible in the signature and testable by walking ``app.routes``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +19,10 @@ from sqlalchemy.engine import Connection
 from devspend.settings import Settings
 from devspend.store import accounts
 from devspend.store.accounts import AppUser
+from devspend.web import identity
 from devspend.web.clock import WallClock
 from devspend.web.errors import AuthRequired, CsrfRefused, Forbidden
+from devspend.web.request_guards import TrustedProxies, peer_address
 from devspend.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -28,6 +31,8 @@ from devspend.web.security import (
     digest,
     tokens_match,
 )
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -91,8 +96,15 @@ def _resolve(
         if user is not None:
             return Principal(user=user, via="token")
     header = settings.trusted_auth_header
-    email = request.headers.get(header, "").strip() if header else ""
-    if email:
+    value = request.headers.get(header) if header else None
+    if header and value is not None and value.strip():
+        proxies: TrustedProxies = request.app.state.trusted_proxies
+        if not proxies.trusts(peer_address(request)):
+            log.warning("ignored %s from %s: not a trusted proxy", header, peer_address(request))
+            return None
+        email = identity.header_email(value, allowed_domains=settings.trusted_auth_domains)
+        if email is None:
+            raise Forbidden(f"The sign-in proxy's {header} is not an email devspend accepts.")
         with engine.begin() as conn:
             user = accounts.get_user_by_email(conn, email) or accounts.create_user(
                 conn, email=email, name=None, role="viewer", password_hash=None, now=now

@@ -7,6 +7,7 @@ client address, so the rate limit holds across replicas.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,25 @@ from devspend.web.security import (
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_ADDRESS = 20
+
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_EMAIL = re.compile(rf"[a-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+")
+MAX_EMAIL_LENGTH = 254
+
+
+def header_email(value: str, *, allowed_domains: tuple[str, ...]) -> str | None:
+    """The normalised email in a trusted sign-in header, or ``None`` if it is not one.
+
+    The header creates users on first sight, so only a plain ``local@domain.tld``
+    (and, when ``allowed_domains`` is set, only those domains) is accepted.
+    """
+    email = accounts.normalise_email(value)
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email):
+        return None
+    if allowed_domains and email.rsplit("@", 1)[1] not in allowed_domains:
+        return None
+    return email
 
 
 @dataclass(frozen=True, slots=True)

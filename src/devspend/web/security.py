@@ -39,6 +39,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
+HSTS_HEADER = (b"strict-transport-security", b"max-age=31536000")
 
 
 def hash_password(password: str) -> str:
@@ -97,6 +98,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 class SecurityHeadersMiddleware:
     """Adds CSP, frame, referrer and sniffing headers to every HTTP response.
 
+    Over HTTPS (directly, or as a trusted proxy reports it) browsers are told to stay
+    on HTTPS; everything but static assets is ``Cache-Control: no-store``.
+
     A pure ASGI middleware (not ``BaseHTTPMiddleware``) so it adds no per-request
     task overhead and works with streaming responses such as CSV downloads.
     """
@@ -114,7 +118,11 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                if scope.get("path", "").startswith(("/api/", "/login", "/setup", "/settings")):
+                if scope.get("scheme") == "https":
+                    headers.append(HSTS_HEADER)
+                if not scope.get("path", "").startswith("/static/"):
+                    # pages, CSV and JSON carry spend data: never keep them in any cache
+                    headers = [(n, v) for n, v in headers if n.lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)

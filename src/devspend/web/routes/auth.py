@@ -1,8 +1,12 @@
-"""Sign in, sign out, and the first-admin setup (only with no users, only from loopback)."""
+"""Sign in, sign out, and the first-admin setup.
+
+Setup is open only while no user exists, and only with the one-time token the
+serving process printed to its console (``/setup?token=…``, as Jupyter does): being
+"on this machine" is not proof, because a proxy or a rebinding page is too.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -14,7 +18,8 @@ from devspend.web import identity
 from devspend.web.deps import ClockDep, EngineDep, MaybeUser, SettingsDep, csrf_protect
 from devspend.web.errors import Forbidden
 from devspend.web.rendering import render
-from devspend.web.security import SESSION_COOKIE
+from devspend.web.request_guards import client_address
+from devspend.web.security import SESSION_COOKIE, tokens_match
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], tags=["auth"], include_in_schema=False)
 
@@ -24,20 +29,6 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def is_loopback_request(request: Request) -> bool:
-    """Direct from this machine: loopback peer and no proxy in between."""
-    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
-        return False
-    try:
-        return ipaddress.ip_address(client_address(request)).is_loopback
-    except ValueError:
-        return False
 
 
 def _signed_in(request: Request, response: Response, session: identity.NewSession) -> Response:
@@ -97,21 +88,25 @@ def logout(request: Request, engine: EngineDep) -> Response:
     return response
 
 
-def _setup_allowed(request: Request, engine: EngineDep) -> None:
+SETUP_REFUSED = (
+    "Creating the first admin needs the one-time setup link that `devspend serve` printed "
+    "to its console (…/setup?token=…). Or create the admin on the server with "
+    "`devspend user add --admin EMAIL`."
+)
+
+
+def _setup_allowed(request: Request, engine: EngineDep, token: str | None) -> None:
     with engine.connect() as conn:
         if accounts.count_users(conn) > 0:
             raise Forbidden("devspend is already set up; sign in instead.")
-    if not is_loopback_request(request):
-        raise Forbidden(
-            "The first admin can only be created from this machine (loopback) or with "
-            "`devspend user add --admin EMAIL`."
-        )
+    if not tokens_match(request.app.state.setup_token, token):
+        raise Forbidden(SETUP_REFUSED)
 
 
 @router.get("/setup")
-def setup_page(request: Request, engine: EngineDep) -> Response:
-    _setup_allowed(request, engine)
-    return render(request, "setup.html", {})
+def setup_page(request: Request, engine: EngineDep, token: str | None = None) -> Response:
+    _setup_allowed(request, engine, token)
+    return render(request, "setup.html", {"setup_token": token})
 
 
 @router.post("/setup")
@@ -123,8 +118,9 @@ def setup_submit(
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
     password_again: Annotated[str, Form()],
+    setup_token: Annotated[str, Form()] = "",
 ) -> Response:
-    _setup_allowed(request, engine)
+    _setup_allowed(request, engine, setup_token)
     error = "The two passwords differ." if password != password_again else None
     if error is None:
         try:
@@ -132,7 +128,10 @@ def setup_submit(
         except ConfigError as exc:
             error = str(exc)
     if error is not None:
-        return render(request, "setup.html", {"email": email, "error": error}, status_code=400)
+        return render(
+            request, "setup.html", {"email": email, "error": error, "setup_token": setup_token},
+            status_code=400,
+        )  # fmt: skip
     session = identity.start_session(
         engine, user_id=user.id, now=clock(), max_age=settings.session_max_age_seconds
     )
