@@ -1,9 +1,9 @@
 """``run_sync``: one complete, locked, resumable sync of one integration.
 
 Order: members → usage events (newest windows first) → spend → billing groups →
-per-day usage rows. Errors from Cursor become the integration's status instead of
-tracebacks: 401 marks it ``key_invalid`` and stops it (data kept), 403
-``not_enterprise``, exhausted retries ``rate_limited``/``error``. 429s only slow
+per-day usage rows → AI Code Tracking (``sync.ai_code``). Errors from Cursor become
+the integration's status instead of tracebacks: 401 marks it ``key_invalid`` and stops
+it (data kept), 403 ``not_enterprise``, exhausted retries ``rate_limited``/``error``. 429s only slow
 the client down. A second sync of the same integration raises
 :class:`~devspend.errors.SyncLockedError` at once.
 """
@@ -44,6 +44,7 @@ from devspend.store.integrations import (
 from devspend.store.locks import sync_lock
 from devspend.store.secrets import secret_box
 from devspend.store.team_snapshots import refresh_activity_days
+from devspend.sync.ai_code import sync_ai_code
 from devspend.sync.events import sync_event_windows
 from devspend.sync.plan import WindowPlanner, days_to_fetch
 from devspend.sync.progress import ProgressCallback, SyncProgress
@@ -239,6 +240,15 @@ def _sync(
         _optional(result, "daily_usage", lambda: sync_daily_usage(
             engine, client, integration_id=iid, first=min(plan), last=max(plan), now_ms=now_ms,
         ), progress)  # fmt: skip
+
+    def ai_code() -> int:  # a team without AI Code Tracking is noted, nothing else changes
+        outcome = sync_ai_code(engine, client, integration_id=iid, first=first_day, today=today,
+                               recent_first_day=recent_first_day, progress=progress)
+        if outcome.denied:
+            result.notes.append(f"ai_code skipped: {outcome.denied}")
+        return outcome.windows
+
+    _optional(result, "ai_code", ai_code, progress)
 
 
 def _optional(
