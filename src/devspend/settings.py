@@ -54,6 +54,8 @@ class Settings(BaseSettings):
 
     invoice_issuer_name: str = "Anysphere, Inc."
     owner_tag_key: str = "owner"
+    focus_max_uncompressed_mb: int = Field(default=16384, ge=1)
+    focus_max_compression_ratio: int = Field(default=100, ge=2)
 
     @field_validator("cursor_base_url")
     @classmethod

@@ -156,9 +156,15 @@ def detect_version(columns: Iterable[str]) -> str:
     return "unknown"
 
 
-@lru_cache(maxsize=4096)
 def canonical_enum(value: str, allowed: tuple[str, ...]) -> str | None:
     """``value`` spelled as in ``allowed`` (case-blind: GCP writes ``usage``), else ``None``."""
+    if len(value) > 100:  # no enum value is that long; never cache a huge hostile cell
+        return None
+    return _canonical_enum(value, allowed)
+
+
+@lru_cache(maxsize=4096)
+def _canonical_enum(value: str, allowed: tuple[str, ...]) -> str | None:
     wanted = value.strip().lower()
     for candidate in allowed:
         if candidate.lower() == wanted:

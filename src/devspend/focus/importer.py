@@ -27,12 +27,13 @@ from devspend.errors import FocusImportError
 from devspend.focus.columns import detect_version
 from devspend.focus.cost_writer import insert_costs
 from devspend.focus.mapping import BatchKey, RowMapper
-from devspend.focus.reader import DEFAULT_CHUNK_ROWS, input_files, open_focus
+from devspend.focus.reader import DEFAULT_CHUNK_ROWS, ReadLimits, input_files, open_focus
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs, cloud_import_batches
 
 MAX_REPORTED_PROBLEMS = 1000
 SHOWN_PROBLEMS = 20
+MAX_REASON_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def import_focus(
             _import_file(
                 engine, result, run_id=report.run_id, owner_tag_key=settings.owner_tag_key,
                 account_name=account_name, chunk_rows=chunk_rows, now=clock(),
+                limits=ReadLimits.from_settings(settings),
             )  # fmt: skip
         except FocusImportError as exc:
             done = [f for f in report.files if f.duplicate_of is None]
@@ -140,8 +142,9 @@ def _import_file(
     account_name: str | None,
     chunk_rows: int,
     now: datetime,
+    limits: ReadLimits,
 ) -> None:
-    source = open_focus(result.path, chunk_rows=chunk_rows)
+    source = open_focus(result.path, chunk_rows=chunk_rows, limits=limits)
     try:
         mapper = RowMapper(source.columns, owner_tag_key=owner_tag_key, account_name=account_name)
     except ValueError as exc:
@@ -162,7 +165,8 @@ def _import_file(
                 except ValueError as exc:
                     total_problems += 1
                     if len(problems) < MAX_REPORTED_PROBLEMS:
-                        problems.append(RowProblem(str(result.path), row.line, str(exc)))
+                        problems.append(RowProblem(str(result.path), row.line,
+                                                   _short(str(exc))))  # fmt: skip
                     continue
                 if total_problems:
                     continue  # the file will be rolled back: only keep checking rows
@@ -231,6 +235,11 @@ def _open_batch(
     primary_key = inserted.inserted_primary_key
     assert primary_key is not None
     return int(primary_key[0])
+
+
+def _short(reason: str, limit: int = MAX_REASON_CHARS) -> str:
+    """A reason cut to ``limit`` characters: 1,000 problems must not keep 1,000 huge cells."""
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def _sha256(path: Path) -> str:

@@ -41,6 +41,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 # a short text value costs ~0.2 KB, a descriptive combination ~2.5 KB (≈25 MB at most).
 MEMO_LIMIT = 50_000
 DESCRIBED_LIMIT = 10_000
+MEMO_TEXT_CHARS = 256  # x MEMO_LIMIT: ≤ 13 MB of text per memo
+MEMO_KEY_CHARS = 4_096  # x DESCRIBED_LIMIT: ≤ 41 MB of text
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _OPTIONAL_MONEY = {
     "effective_cost": "EffectiveCost",
@@ -221,6 +223,12 @@ def _picker(indices: list[int]) -> Callable[[Cells], tuple[object, ...]]:
 
 
 def _remember(memo: dict[Any, Any], key: object, value: object, *, limit: int = MEMO_LIMIT) -> None:
+    # Long values are not memoised: a hostile file of distinct 100 KB cells would
+    # otherwise fill the memos with gigabytes; real repeated values are short.
+    if isinstance(key, str) and len(key) > MEMO_TEXT_CHARS:
+        return
+    if isinstance(key, tuple) and sum(len(k) for k in key if isinstance(k, str)) > MEMO_KEY_CHARS:
+        return
     if len(memo) >= limit:
         memo.clear()
     memo[key] = value

@@ -6,6 +6,14 @@ cells in the order of :attr:`FocusSource.columns`, with ``""`` and ``NULL`` alre
 ``None``. Cells stay a list (no per-row dict): the mapper picks them by position.
 Anything that means "this is not a readable FOCUS file" raises FocusImportError; a
 single unreadable row (wrong number of fields) is a row with an ``error`` instead.
+
+Memory is bounded by construction, whatever the file holds (:class:`ReadLimits`): CSV
+is read a bounded line at a time (a row longer than ``max_row_chars`` is refused before
+it is buffered, so a 2 GiB line never is), a chunk holds at most ``chunk_chars`` of text,
+a gzip stream is refused as soon as it inflates past ``max_uncompressed_bytes`` or more
+than ``max_ratio`` times the compressed bytes read so far (a gzip bomb), and a run of
+``max_blank_run`` blank lines (or a file of nothing but blank lines) is refused instead
+of being read to its end and reported as an import of 0 rows.
 """
 
 from __future__ import annotations
@@ -24,14 +32,21 @@ import pyarrow.parquet as pq
 
 from devspend.errors import FocusImportError
 from devspend.focus.columns import KNOWN_COLUMNS, canonical_column
+from devspend.settings import Settings
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
+
+    from _typeshed import WriteableBuffer
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 DEFAULT_CHUNK_ROWS = 10_000
 SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".pq")
+CHUNK_CHARS = 8 << 20
+MAX_ROW_CHARS = 1 << 20
+MAX_BLANK_RUN = 10_000
+RATIO_GRACE_BYTES = 256 << 10
 _NULLS = frozenset({"", "NULL", "null"})
 _OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 
@@ -45,6 +60,30 @@ class SourceRow(NamedTuple):
     line: int
     cells: Sequence[object]
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one file may make the reader hold or inflate (see the module docstring).
+
+    ``max_ratio`` only applies after ``ratio_grace_bytes`` inflated bytes, so a tiny,
+    very compressible file is never refused for its ratio.
+    """
+
+    max_uncompressed_bytes: int = 16 << 30
+    max_ratio: int = 100
+    max_row_chars: int = MAX_ROW_CHARS
+    max_blank_run: int = MAX_BLANK_RUN
+    chunk_chars: int = CHUNK_CHARS
+    ratio_grace_bytes: int = RATIO_GRACE_BYTES
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReadLimits:
+        """The limits an operator configured (``DEVSPEND_FOCUS_MAX_*``)."""
+        return cls(
+            max_uncompressed_bytes=settings.focus_max_uncompressed_mb << 20,
+            max_ratio=settings.focus_max_compression_ratio,
+        )
 
 
 @dataclass(frozen=True)
@@ -71,21 +110,31 @@ def input_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def open_focus(path: Path, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> FocusSource:
+def open_focus(
+    path: Path, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, limits: ReadLimits | None = None
+) -> FocusSource:
     """Open ``path`` whatever its format (told by its first bytes, not its name)."""
+    limits = limits or ReadLimits()
     with path.open("rb") as probe:
         magic = probe.read(4)
     if magic.startswith(PARQUET_MAGIC):
-        return _open_parquet(path, chunk_rows)
-    return _open_csv(path, chunk_rows, gzipped=magic.startswith(GZIP_MAGIC))
+        return _open_parquet(path, chunk_rows, limits)
+    return _open_csv(path, chunk_rows, limits, gzipped=magic.startswith(GZIP_MAGIC))
 
 
-def _open_parquet(path: Path, chunk_rows: int) -> FocusSource:
+def _open_parquet(path: Path, chunk_rows: int, limits: ReadLimits) -> FocusSource:
     try:
         parquet = pq.ParquetFile(path)
         names = list(parquet.schema_arrow.names)
+        metadata = parquet.metadata
+        inflated = sum(
+            metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)
+        )
     except (pa.ArrowException, OSError) as exc:
         raise FocusImportError(f"not a readable Parquet file ({exc})", path=str(path)) from exc
+    problem = _inflate_problem(inflated, path.stat().st_size, limits)
+    if problem:
+        raise FocusImportError(f"the Parquet file {problem}", path=str(path))
     columns = _checked_columns(names, path)
     return FocusSource(path, columns, _parquet_chunks(parquet, path, chunk_rows))
 
@@ -109,13 +158,104 @@ def _parquet_chunks(
         ) from exc
 
 
-def _open_csv(path: Path, chunk_rows: int, *, gzipped: bool) -> FocusSource:
+def _inflate_problem(inflated: int, compressed: int, limits: ReadLimits) -> str | None:
+    """Why ``inflated`` bytes from ``compressed`` are refused as a possible bomb, if they are."""
+    if inflated > limits.max_uncompressed_bytes:
+        return (
+            f"decompresses to more than {limits.max_uncompressed_bytes >> 20:,} MB "
+            "(DEVSPEND_FOCUS_MAX_UNCOMPRESSED_MB): refused as a possible decompression bomb; "
+            "split the export into smaller files or raise the limit"
+        )
+    if inflated > limits.ratio_grace_bytes and inflated > limits.max_ratio * max(compressed, 1):
+        return (
+            f"expands more than {limits.max_ratio}× when decompressed "
+            "(DEVSPEND_FOCUS_MAX_COMPRESSION_RATIO): refused as a possible decompression bomb; "
+            "a real FOCUS export does not compress that well"
+        )
+    return None
+
+
+class _InflateGuard(io.RawIOBase):
+    """A gzip stream that refuses to inflate past the size and ratio limits.
+
+    Checked on every read, so a bomb is stopped after at most one read buffer beyond
+    the limit, long before its content reaches the CSV parser.
+    """
+
+    def __init__(self, path: Path, limits: ReadLimits) -> None:
+        super().__init__()
+        self._path = path
+        self._limits = limits
+        self._file = path.open("rb")
+        self._gzip = gzip.GzipFile(fileobj=self._file, mode="rb")
+        self.inflated = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        count = self._gzip.readinto(buffer)
+        self.inflated += count
+        problem = _inflate_problem(self.inflated, self._file.tell(), self._limits)
+        if problem:
+            raise FocusImportError(f"the gzip file {problem}", path=str(self._path))
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._gzip.close()
+            self._file.close()
+        super().close()
+
+
+class _LineFeed:
+    """Physical lines for ``csv.reader``, never more than ``max_row_chars`` per record.
+
+    ``readline(n)`` stops after ``n`` characters, so an endless line costs at most the
+    limit before it is refused; the budget spans the lines of one record (a quoted
+    field may hold newlines) and is reset by the reader after each record.
+    """
+
+    def __init__(self, text: io.TextIOWrapper, path: Path, max_row_chars: int) -> None:
+        self._text = text
+        self._path = path
+        self._max = max_row_chars
+        self.used = 0
+        self.lines = 0
+
+    def __iter__(self) -> _LineFeed:
+        return self
+
+    def __next__(self) -> str:
+        asked = self._max - self.used + 1
+        line = self._text.readline(asked)
+        if not line:
+            raise StopIteration
+        self.lines += 1
+        self.used += len(line)
+        if len(line) >= asked:
+            raise FocusImportError(
+                f"a row is longer than {self._max:,} characters: this is not a FOCUS CSV "
+                "(or it is corrupted)",
+                path=str(self._path),
+                line=self.lines,
+            )
+        return line
+
+    def record_done(self) -> int:
+        """Start the next record's budget; return the characters the last one used."""
+        used, self.used = self.used, 0
+        return used
+
+
+def _open_csv(path: Path, chunk_rows: int, limits: ReadLimits, *, gzipped: bool) -> FocusSource:
     # Closed by the chunk generator (or below on failure): the file outlives this call.
-    binary: gzip.GzipFile | io.BufferedReader = (
-        gzip.GzipFile(path, "rb") if gzipped else path.open("rb")
+    binary: io.BufferedReader = (
+        io.BufferedReader(_InflateGuard(path, limits), 1 << 16) if gzipped else path.open("rb")
     )
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, strict=True)
+    feed = _LineFeed(text, path, limits.max_row_chars)
+    reader = csv.reader(feed, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -124,38 +264,65 @@ def _open_csv(path: Path, chunk_rows: int, *, gzipped: bool) -> FocusSource:
     except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
         text.close()
         raise _csv_failure(exc, path, 1) from exc
+    except FocusImportError:
+        text.close()
+        raise
+    feed.record_done()
     if len(header) == 1:
         _reject_other_delimiter(header[0], path)
     columns = _checked_columns(header, path)
-    return FocusSource(path, columns, _csv_chunks(reader, text, path, len(columns), chunk_rows))
+    chunks = _csv_chunks(reader, feed, text, path, len(columns), chunk_rows, limits)
+    return FocusSource(path, columns, chunks)
 
 
 def _csv_chunks(
     reader: CsvReader,
+    feed: _LineFeed,
     text: io.TextIOWrapper,
     path: Path,
     width: int,
     chunk_rows: int,
+    limits: ReadLimits,
 ) -> Iterator[list[SourceRow]]:
     last_line = 1
     chunk: list[SourceRow] = []
+    chunk_chars = 0
+    blank_run = blanks = rows = 0
     try:
         for cells in reader:
             line = last_line + 1
             last_line = reader.line_num
+            chunk_chars += feed.record_done()
             if not cells:
+                blanks += 1
+                blank_run += 1
+                if blank_run >= limits.max_blank_run:
+                    raise FocusImportError(
+                        f"{blank_run:,} blank lines in a row: this is not a FOCUS CSV "
+                        "(or it is corrupted)",
+                        path=str(path),
+                        line=line,
+                    )
                 continue
+            blank_run = 0
+            rows += 1
             if cells[0].startswith("\ufeff"):
                 cells[0] = cells[0].lstrip("\ufeff")
             if len(cells) != width:
                 chunk.append(SourceRow(line, (), _width_error(len(cells), width)))
             else:
                 chunk.append(SourceRow(line, [None if c in _NULLS else c for c in cells]))
-            if len(chunk) >= chunk_rows:
+            if len(chunk) >= chunk_rows or chunk_chars >= limits.chunk_chars:
                 yield chunk
                 chunk = []
+                chunk_chars = 0
         if chunk:
             yield chunk
+        if blanks and not rows:
+            raise FocusImportError(
+                f"the file has only blank lines ({blanks:,}) after its header: no cost rows",
+                path=str(path),
+            )
     except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
         raise _csv_failure(exc, path, last_line + 1) from exc
     finally:

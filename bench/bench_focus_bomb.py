@@ -1,0 +1,105 @@
+"""Peak RSS and CPU of importing hostile FOCUS files: a gzip bomb and a blank-line flood.
+
+    .venv/bin/python bench/bench_focus_bomb.py                 # 2 GiB line, 1 MB of blank lines
+    .venv/bin/python bench/bench_focus_bomb.py --line-mib 256  # quick run
+
+Writes (streamed, never in memory) a ``.csv.gz`` holding a FOCUS header and then one
+line of ``--line-mib`` MiB, and a ``.csv.gz`` of about ``--blank-kb`` KB holding a
+header and nothing but blank lines. Each is imported by ``devspend import focus`` in a
+child process on a throw-away SQLite data dir, once with the default limits and once
+with the decompression caps switched off (ratio 10⁶, size 1 TB), so the bounded line
+reads and the blank-run limit are measured on their own. Prints the child's peak RSS
+(``ru_maxrss``), CPU seconds, exit status and the first line of its message; a tiny
+valid file gives the baseline RSS of the process itself. Aim: ≤ 300 MB whatever the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADER = b"BillingPeriodStart,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency\n"
+ROW = b"2025-02-01,2025-02-01,2025-02-02,1.50,USD\n"
+BLOCK = 16 << 20
+
+
+def write_bomb(path: Path, line_mib: int) -> None:
+    with gzip.open(path, "wb", compresslevel=9) as handle:
+        handle.write(HEADER)
+        block = b"9" * BLOCK
+        for _ in range((line_mib << 20) // BLOCK):
+            handle.write(block)
+        handle.write(b"\n")
+
+
+def write_blank_flood(path: Path, target_kb: int) -> int:
+    """Blank lines until the compressed file is about ``target_kb`` KB; return lines."""
+    block = b"\n" * BLOCK
+    lines = 0
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9) as gz:
+        gz.write(HEADER)
+        while raw.tell() < target_kb * 1000:
+            gz.write(block)
+            lines += BLOCK
+    return lines
+
+
+def run_import(
+    path: Path, data_dir: Path, env_extra: dict[str, str]
+) -> tuple[float, float, int, str]:
+    """(peak RSS MB, CPU s, exit status, first message line) of one ``import focus``."""
+    env = {**os.environ, "DEVSPEND_DATA_DIR": str(data_dir), "DEVSPEND_SECRET_KEY": "x" * 32,
+           **env_extra}  # fmt: skip
+    env.pop("DEVSPEND_DATABASE_URL", None)
+    cli = Path(sys.executable).with_name("devspend")
+    process = subprocess.Popen(
+        [str(cli), "import", "focus", str(path)], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    output = process.stdout.read().decode(errors="replace")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    lines = [" ".join(line.split()) for line in output.splitlines() if line.strip()]
+    message = " ".join(lines)[:150]
+    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, process.returncode, message
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--line-mib", type=int, default=2048, help="length of the bomb's line")
+    parser.add_argument("--blank-kb", type=int, default=1000, help="compressed size of the flood")
+    args = parser.parse_args()
+    caps_off = {"DEVSPEND_FOCUS_MAX_COMPRESSION_RATIO": "1000000",
+                "DEVSPEND_FOCUS_MAX_UNCOMPRESSED_MB": "1000000"}  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="devspend-bomb-") as folder:
+        root = Path(folder)
+        started = time.perf_counter()
+        bomb, flood, tiny = root / "bomb.csv.gz", root / "blank.csv.gz", root / "tiny.csv"
+        write_bomb(bomb, args.line_mib)
+        lines = write_blank_flood(flood, args.blank_kb)
+        tiny.write_bytes(HEADER + ROW)
+        print(f"generated in {time.perf_counter() - started:.1f}s: "
+              f"bomb {bomb.stat().st_size / 1e6:.2f} MB → one {args.line_mib:,} MiB line; "
+              f"flood {flood.stat().st_size / 1e6:.2f} MB → {lines:,} blank lines")  # fmt: skip
+        cases = [
+            ("baseline (1 valid row)", tiny, {}),
+            ("gzip bomb, default limits", bomb, {}),
+            ("gzip bomb, decompression caps off", bomb, caps_off),
+            ("blank lines, default limits", flood, {}),
+            ("blank lines, decompression caps off", flood, caps_off),
+        ]
+        print(f"{'case':38} {'peak RSS':>10} {'CPU':>8} {'exit':>5}  message")
+        for number, (name, path, extra) in enumerate(cases):
+            rss, cpu, code, message = run_import(path, root / f"data{number}", extra)
+            print(f"{name:38} {rss:8.0f}MB {cpu:7.2f}s {code:5}  {message}")
+
+
+if __name__ == "__main__":
+    main()
