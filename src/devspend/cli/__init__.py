@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from devspend.cli import cursor, db, fake, focus, report, sync, web
+from devspend.cli import cursor, db, fake, focus, reconcile, report, sync, web
 from devspend.errors import DevspendError
 
 
@@ -24,7 +24,7 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
-    for module in (cursor, fake, db, sync, report, web, focus):
+    for module in (cursor, fake, db, sync, report, reconcile, web, focus):
         module.register(app)
     return app
 

@@ -48,7 +48,11 @@ def spend(fake: FakeCursor, body: Mapping[str, Any]) -> dict[str, Any]:
     members = _sorted(
         members, figures, str(body.get("sortBy") or "amount"), body.get("sortDirection")
     )
-    rows = [_spend_row(p, figures[p.email]) for p in members[(page - 1) * size : page * size]]
+    offsets = fake.spend_offsets_cents
+    rows = [
+        _spend_row(p, figures[p.email], offsets.get(p.email, Decimal(0)))
+        for p in members[(page - 1) * size : page * size]
+    ]
     return {
         "teamMemberSpend": rows,
         "subscriptionCycleStart": start,
@@ -57,7 +61,7 @@ def spend(fake: FakeCursor, body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _spend_row(profile: MemberProfile, figures: MemberCycle) -> dict[str, Any]:
+def _spend_row(profile: MemberProfile, figures: MemberCycle, offset: Decimal) -> dict[str, Any]:
     hard = profile.hard_limit_dollars
     monthly = profile.monthly_limit_dollars
     return {
@@ -65,8 +69,8 @@ def _spend_row(profile: MemberProfile, figures: MemberCycle) -> dict[str, Any]:
         "name": profile.name,
         "email": profile.email,
         "role": profile.role,
-        "spendCents": decimal_number(figures.spend_cents),
-        "overallSpendCents": decimal_number(figures.overall_cents),
+        "spendCents": decimal_number(figures.spend_cents + offset),
+        "overallSpendCents": decimal_number(figures.overall_cents + offset),
         "fastPremiumRequests": figures.usage_based_events,
         "hardLimitOverrideDollars": hard,
         "monthlyLimitDollars": monthly,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import NamedTuple
 
 import httpx
@@ -57,6 +58,7 @@ class FakeCursor:
         billing_cycle_day: int = 1,
         ai_code_enabled: bool = True,
         ai_code_denial: int = 403,
+        spend_offsets_cents: Mapping[str, Decimal] | None = None,
     ) -> None:
         if not 1 <= billing_cycle_day <= 28:
             raise ValueError("billing_cycle_day must be between 1 and 28")
@@ -69,6 +71,7 @@ class FakeCursor:
         self.minute_seconds = minute_seconds
         self.send_retry_after = send_retry_after
         self.billing_cycle_day = billing_cycle_day
+        self.spend_offsets_cents: dict[str, Decimal] = dict(spend_offsets_cents or {})
         self.limiter = SlidingWindowLimiter(
             limits=rate_limits, window_seconds=minute_seconds, clock=rate_clock or time.monotonic
         )

@@ -13,6 +13,7 @@ from devspend.web.routes import (
     overview,
     people,
     person,
+    reconcile,
     settings_integrations,
     spend,
     teams,
@@ -37,4 +38,5 @@ def all_routers() -> list[APIRouter]:
         cloud_costs.router,
         api_docs.router,
         glossary.router,
+        reconcile.router, reconcile.api,
     ]  # fmt: skip
