@@ -53,6 +53,8 @@ def _parse_day(value: str) -> date:
         raise typer.BadParameter(f"{value!r} is not a date like 2025-01-31") from None
 
 
+# Module level so ``devspend report spend`` registers this very function (one command,
+# two names) instead of a copy. Its docstring is the command's --help: users read it.
 def spend_report_command(
     from_: Annotated[
         str | None, typer.Option("--from", help="First day (default: 30 days ago).")
@@ -67,9 +69,9 @@ def spend_report_command(
 ) -> None:
     """AI (Cursor) and cloud spend side by side, with shares, per person and team.
 
-    The AI side is what Cursor bills (chargeable events' ``chargedCents``), like the FOCUS
-    export's BilledCost. Module level so ``devspend report spend`` registers this very
-    function (one command, two names) instead of a copy.
+    The AI side is on-demand: what Cursor bills beyond the plan (Σ chargedCents of
+    chargeable events), like the FOCUS export's BilledCost. See /glossary or
+    docs/money.md for the money words.
     """
     last = _parse_day(to) if to else date.today()
     first = _parse_day(from_) if from_ else last - timedelta(days=29)

@@ -86,6 +86,10 @@ ALIASES: dict[str, str] = {
     "usagequantity": "ConsumedQuantity",
     "usageunit": "ConsumedUnit",
     "region": "RegionId",
+    # FOCUS 1.0-preview (the FinOps Foundation's focus-converters still write these)
+    "provider": "ProviderName",
+    "publisher": "PublisherName",
+    "invoiceissuer": "InvoiceIssuerName",
 }
 
 CHARGE_CATEGORIES: tuple[str, ...] = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
@@ -144,7 +148,8 @@ def detect_version(columns: Iterable[str]) -> str:
     """Best guess of the FOCUS version of a file from its (canonical) columns.
 
     Providers rarely say which version they wrote, but each version added columns:
-    ``ServiceProviderName`` ⇒ 1.3, ``InvoiceId``/``SkuMeter`` ⇒ 1.2, ``ChargeClass`` ⇒ 1.0+.
+    ``ServiceProviderName`` ⇒ 1.3, ``InvoiceId``/``SkuMeter`` ⇒ 1.2, ``ChargeClass`` ⇒ 1.0+;
+    a provider column without ``ChargeClass`` (mandatory since 1.0) ⇒ the 1.0 preview.
     """
     present = set(columns)
     if "ServiceProviderName" in present:
@@ -153,6 +158,8 @@ def detect_version(columns: Iterable[str]) -> str:
         return "1.2"
     if "ChargeClass" in present:
         return "1.0"
+    if "ProviderName" in present:
+        return "1.0-preview"
     return "unknown"
 
 
