@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     focus_max_uncompressed_mb: int = Field(default=16384, ge=1)
     focus_max_compression_ratio: int = Field(default=100, ge=2)
 
+    public_url: str | None = None
+    alert_anomaly_min_dollars: int = Field(default=25, ge=0)
+
     @field_validator("cursor_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -92,6 +95,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'devspend.db'}"
+
+    @property
+    def effective_public_url(self) -> str:
+        """The dashboard's address as alerts link to it (``DEVSPEND_PUBLIC_URL``)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def secret_key_file(self) -> Path:

@@ -12,7 +12,19 @@ import sys
 import typer
 from rich.console import Console
 
-from devspend.cli import cursor, db, fake, focus, reconcile, report, sync, web
+from devspend.cli import (
+    alerts,
+    budget,
+    cursor,
+    db,
+    fake,
+    focus,
+    notify,
+    reconcile,
+    report,
+    sync,
+    web,
+)
 from devspend.errors import DevspendError
 
 
@@ -24,7 +36,8 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
-    for module in (cursor, fake, db, sync, report, reconcile, web, focus):
+    for module in (cursor, fake, db, sync, report, reconcile, web, focus, budget, notify,
+                   alerts):  # fmt: skip
         module.register(app)
     return app
 

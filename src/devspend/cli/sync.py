@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from devspend.alerts.check import check_quietly
 from devspend.cli.cursor import read_api_key, render_check
 from devspend.cli.render import SyncProgressBar, json_progress_line
 from devspend.errors import SyncLockedError
@@ -104,6 +105,7 @@ def _sync_command(
                 )
             _print_result(console, result)
             failed = failed or not result.ok
+        check_quietly(engine, settings)  # alerts after every sync (h9)
     raise typer.Exit(code=1 if failed else 0)
 
 

@@ -12,6 +12,7 @@ import threading
 
 from sqlalchemy import Engine
 
+from devspend.alerts.check import check_quietly
 from devspend.store.integrations import STOPPED_STATUSES
 from devspend.sync.service import list_integrations
 from devspend.web.sync_jobs import SyncJobs
@@ -32,6 +33,7 @@ def sync_due(engine: Engine, jobs: SyncJobs) -> int:
         state = jobs.run_now(integration_id)
         if state.error:
             log.info("scheduled sync of integration %s: %s", integration_id, state.error)
+    check_quietly(engine, jobs.settings)  # alerts after every scheduled sync (h9)
     return len(ids)
 
 

@@ -51,6 +51,10 @@ class SyncJobs:
         self._jobs: dict[int, JobState] = {}
         self.on_finished: Callable[[], None] | None = None
 
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
     def start(self, integration_id: int, *, days: int | None = None) -> bool:
         """Start a sync unless one is already running here; ``True`` if one was started."""
         with self._lock:

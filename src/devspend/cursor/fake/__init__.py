@@ -8,6 +8,7 @@ in-process) or :func:`serve_fake_cursor` (real loopback socket).
 from devspend.cursor.fake.app import create_fake_app
 from devspend.cursor.fake.fake import FakeCursor, LoggedRequest
 from devspend.cursor.fake.faults import FaultConfig
+from devspend.cursor.fake.generator import Spike
 from devspend.cursor.fake.server import serve_fake_cursor
 from devspend.cursor.fake.team import SyntheticTeam
 from devspend.cursor.fake.totals import Tally, Totals
@@ -16,6 +17,7 @@ __all__ = [
     "FakeCursor",
     "FaultConfig",
     "LoggedRequest",
+    "Spike",
     "SyntheticTeam",
     "Tally",
     "Totals",

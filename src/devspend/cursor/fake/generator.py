@@ -7,11 +7,14 @@ comes from a hash of the key, so days without events cost no RNG seeding.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from devspend.cursor.fake.catalog import MODELS
 from devspend.cursor.fake.members import DAY_MS, HOUR_MS, MemberProfile, weekday_factor
 from devspend.cursor.fake.wire_event import QUANTILES, STANDARD_NORMAL, amount, wire_event
 
@@ -49,6 +52,22 @@ Generated = tuple[int, dict[str, Any], Lateness | None]
 
 
 @dataclass(frozen=True, slots=True)
+class Spike:
+    """Extra usage injected for one member on one UTC day (alert tests, the demo).
+
+    ``events`` usage-based events of ``model`` (in Max mode when ``max_mode``) are
+    added to whatever the member would have done that day, inside their working hours.
+    """
+
+    email: str
+    day: int
+    """Days since the epoch (``date.toordinal() - 719163``)."""
+    events: int = 250
+    model: str = "claude-4.1-opus"
+    max_mode: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class GenerationParams:
     """Team-wide knobs shared by every member-day."""
 
@@ -58,6 +77,8 @@ class GenerationParams:
     events_per_member_day: float
     duplicate_rate: float
     late_rate: float
+    spikes: Mapping[tuple[int, int], Spike] = field(default_factory=dict)
+    """Injected spikes by (member index, day)."""
 
 
 @dataclass(slots=True)
@@ -117,11 +138,42 @@ def _plan(params: GenerationParams, profile: MemberProfile, day: int) -> _Plan |
     return _Plan(rng, times, duplicated, revision_after, delay)
 
 
+def _spike_events(
+    params: GenerationParams, profile: MemberProfile, day: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """The injected spike's events of a member-day (none without a spike), oldest first."""
+    spike = params.spikes.get((profile.index, day))
+    if spike is None:
+        return []
+    day_start = day * DAY_MS
+    lo = max(day_start, profile.join_ms, params.data_start_ms)
+    hi = min(day_start + DAY_MS - 1, params.end_ms)
+    if lo > hi:
+        return []
+    spec = next((m for m in MODELS if m.name == spike.model), MODELS[0])
+    spec = dataclasses.replace(spec, name=spike.model, max_mode_rate=1.0 if spike.max_mode else 0.0,
+                               token_based_rate=1.0)  # fmt: skip
+    spiked = dataclasses.replace(profile, models=(spec,), model_cumulative=(1.0,),
+                                 usage_based_share=1.0)  # fmt: skip
+    rng = random.Random(f"spike:{params.seed}:{profile.index}:{day}")
+    work_start = day_start + profile.work_start_ms
+    times = sorted(min(max(work_start + int(rng.random() * WORKING_DAY_MS), lo), hi)
+                   for _ in range(spike.events))  # fmt: skip
+    out = []
+    for ts in times:
+        wire, _ = wire_event(rng, spiked, ts)
+        wire["kind"] = "Usage-based"
+        wire["isChargeable"] = True
+        out.append((ts, wire))
+    return out
+
+
 def member_day(params: GenerationParams, profile: MemberProfile, day: int) -> list[Generated]:
     """The member's events on UTC day ``day`` (days since the epoch), oldest first."""
     plan = _plan(params, profile, day)
+    spiked: list[Generated] = [(ts, w, None) for ts, w in _spike_events(params, profile, day)]
     if plan is None:
-        return []
+        return spiked
     out: list[Generated] = []
     for i, ts in enumerate(plan.times):
         wire, early_charged = wire_event(plan.rng, profile, ts)
@@ -134,6 +186,8 @@ def member_day(params: GenerationParams, profile: MemberProfile, day: int) -> li
         out.append((ts, wire, late))
         if plan.duplicated[i]:
             out.append((ts, dict(wire), late))
+    if spiked:
+        out = sorted(out + spiked, key=lambda g: g[0])
     return out
 
 
@@ -148,9 +202,11 @@ def member_day_count(
 ) -> int:
     """How many of :func:`member_day`'s events with ``lo <= ts <= hi`` are visible at a moment."""
     plan = _plan(params, profile, day)
-    if plan is None:
-        return 0
     count = 0
+    if (profile.index, day) in params.spikes:
+        count = sum(1 for ts, _ in _spike_events(params, profile, day) if lo <= ts <= hi)
+    if plan is None:
+        return count
     for ts, twice, delay in zip(plan.times, plan.duplicated, plan.delay, strict=True):
         if lo <= ts <= hi and (as_of_ms is None or ts + delay <= as_of_ms):
             count += 2 if twice else 1

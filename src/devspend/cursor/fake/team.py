@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -10,6 +10,7 @@ from devspend.cursor.fake.generator import (
     MAX_DELAY_MS,
     Generated,
     GenerationParams,
+    Spike,
     member_day,
     member_day_count,
 )
@@ -36,12 +37,23 @@ class SyntheticTeam:
         history_days: int = 365,
         duplicate_rate: float = 0.01,
         late_rate: float = 0.0,
+        spikes: Sequence[Spike] = (),
     ) -> None:
         self.seed = seed
         self.end_ms = end_ms
         self.days = days
         self.data_start_ms = end_ms - days * DAY_MS
         self.history_start_ms = end_ms - history_days * DAY_MS
+        self.profiles: tuple[MemberProfile, ...] = build_profiles(
+            seed=seed, count=members, data_start_ms=self.data_start_ms, end_ms=end_ms
+        )
+        self._by_email = {p.email: p for p in self.profiles}
+        by_member_day = {}
+        for spike in spikes:
+            profile = self._by_email.get(spike.email)
+            if profile is None:
+                raise ValueError(f"spike for {spike.email}: no such member")
+            by_member_day[(profile.index, spike.day)] = spike
         self.params = GenerationParams(
             seed=seed,
             data_start_ms=self.data_start_ms,
@@ -49,11 +61,8 @@ class SyntheticTeam:
             events_per_member_day=events_per_member_day,
             duplicate_rate=duplicate_rate,
             late_rate=late_rate,
+            spikes=by_member_day,
         )
-        self.profiles: tuple[MemberProfile, ...] = build_profiles(
-            seed=seed, count=members, data_start_ms=self.data_start_ms, end_ms=end_ms
-        )
-        self._by_email = {p.email: p for p in self.profiles}
 
     def members(self) -> list[dict[str, Any]]:
         """``/teams/members`` rows (removed members included, flagged ``isRemoved``)."""

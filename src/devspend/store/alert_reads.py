@@ -1,0 +1,208 @@
+"""Read functions the alert rules need, each one query over the summaries.
+
+Budgets, forecasts and anomalies all start from the same few series: per person and
+day (``usage_daily_user``), per model and day (``usage_daily_model``), the newest
+``/teams/spend`` gauge per person (for Cursor's per-user limits) and the coverage of
+each day. Money stays integer micro-cents here; ``alerts/`` turns it into Decimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from devspend.store.cloud_tables import allocations
+from devspend.store.tables import (
+    integrations,
+    member_spend,
+    models,
+    people,
+    usage_coverage,
+    usage_daily_detail,
+    usage_daily_model,
+    usage_daily_user,
+)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _moment(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDay:
+    """One person's day in one integration; ``email`` is lower-case (people merge on it)."""
+
+    integration_id: int
+    email: str
+    name: str | None
+    day: date
+    charged_ucents: int
+    chargeable_ucents: int
+    events: int
+    max_mode_events: int
+    headless_events: int
+
+
+def person_days(conn: Connection, *, start: date, end: date) -> list[PersonDay]:
+    """Every person-day with usage in ``start``..``end`` (the one big read of a check)."""
+    u = usage_daily_user
+    rows = conn.execute(
+        sa.select(u.c.integration_id, people.c.email, people.c.name, u.c.day, u.c.charged_ucents,
+                  u.c.chargeable_ucents, u.c.events, u.c.max_mode_events, u.c.headless_events)
+        .join(people, people.c.id == u.c.person_id)
+        .where(u.c.day >= start, u.c.day <= end,
+               u.c.integration_id.in_(sa.select(integrations.c.id)))
+    )  # fmt: skip
+    return [
+        PersonDay(int(r.integration_id), str(r.email).lower(), r.name, _day(r.day),
+                  int(r.charged_ucents), int(r.chargeable_ucents), int(r.events),
+                  int(r.max_mode_events), int(r.headless_events))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDay:
+    integration_id: int
+    model: str
+    day: date
+    charged_ucents: int
+    chargeable_ucents: int
+
+
+def model_days(conn: Connection, *, start: date, end: date) -> list[ModelDay]:
+    m = usage_daily_model
+    rows = conn.execute(
+        sa.select(m.c.integration_id, models.c.name, m.c.day, m.c.charged_ucents,
+                  m.c.chargeable_ucents)
+        .join(models, models.c.id == m.c.model_id)
+        .where(m.c.day >= start, m.c.day <= end,
+               m.c.integration_id.in_(sa.select(integrations.c.id)))
+    )  # fmt: skip
+    return [ModelDay(int(r.integration_id), str(r.name), _day(r.day), int(r.charged_ucents),
+                     int(r.chargeable_ucents)) for r in rows]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DetailSlice:
+    """Part of one person's day: a model, with or without Max mode."""
+
+    email: str
+    model: str
+    max_mode: bool
+    charged_ucents: int
+    chargeable_ucents: int
+
+
+def person_detail(
+    conn: Connection, *, emails: Sequence[str], start: date, end: date
+) -> list[DetailSlice]:
+    """What these people's spend in ``start``..``end`` was made of (what drove an alert)."""
+    if not emails:
+        return []
+    d = usage_daily_detail
+    lowered = sorted({e.lower() for e in emails})
+    email = sa.func.lower(people.c.email)
+    rows = conn.execute(
+        sa.select(email.label("email"), models.c.name, d.c.max_mode,
+                  sa.func.sum(d.c.charged_ucents).label("charged"),
+                  sa.func.sum(d.c.chargeable_ucents).label("chargeable"))
+        .join(people, people.c.id == d.c.person_id)
+        .join(models, models.c.id == d.c.model_id)
+        .where(d.c.day >= start, d.c.day <= end, email.in_(lowered),
+               d.c.integration_id.in_(sa.select(integrations.c.id)))
+        .group_by(email, models.c.name, d.c.max_mode)
+    )  # fmt: skip
+    return [DetailSlice(str(r.email), str(r.name), bool(r.max_mode), int(r.charged or 0),
+                        int(r.chargeable or 0)) for r in rows]  # fmt: skip
+
+
+def allocation_map(conn: Connection) -> dict[str, tuple[str | None, str | None]]:
+    """Lower-case email → (team, cost center) from the allocations table."""
+    a = allocations.c
+    return {str(r.email).lower(): (r.team, r.cost_center)
+            for r in conn.execute(sa.select(a.email, a.team, a.cost_center))}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SpendGauge:
+    """A person's newest ``/teams/spend`` row: on-demand spend so far this cycle, and limit."""
+
+    integration_id: int
+    email: str
+    cycle_start: datetime
+    spend_ucents: int
+    limit_dollars: int | None
+
+
+def spend_gauges(conn: Connection) -> list[SpendGauge]:
+    """Each integration's newest cycle snapshot, one row per person.
+
+    The limit is ``effectivePerUserLimitDollars`` when Cursor sends it, else the hard
+    override (0 means none), else ``monthlyLimitDollars``.
+    """
+    s = member_spend
+    newest = (
+        sa.select(s.c.integration_id, sa.func.max(s.c.cycle_start).label("cycle_start"))
+        .group_by(s.c.integration_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        sa.select(s).join(newest, sa.and_(newest.c.integration_id == s.c.integration_id,
+                                          newest.c.cycle_start == s.c.cycle_start))
+    ).all()
+    out = []
+    for r in rows:
+        m = r._mapping
+        limit = m["effective_per_user_limit_dollars"]
+        if limit is None:
+            limit = m["hard_limit_override_dollars"] or m["monthly_limit_dollars"]
+        out.append(SpendGauge(int(m["integration_id"]), str(m["email"]).lower(),
+                              _moment(m["cycle_start"]), int(m["spend_ucents"]),
+                              None if limit is None else int(limit)))  # fmt: skip
+    return out
+
+
+def cycle_starts(conn: Connection) -> dict[int, datetime]:
+    """Each integration's newest billing-cycle start seen in a spend snapshot."""
+    s = member_spend
+    rows = conn.execute(
+        sa.select(s.c.integration_id, sa.func.max(s.c.cycle_start)).group_by(s.c.integration_id)
+    )
+    return {int(i): _moment(start) for i, start in rows if start is not None}
+
+
+def coverage_statuses(conn: Connection, *, start: date, end: date) -> dict[tuple[int, date], str]:
+    """(integration, day) → complete | partial | unavailable; days never synced are absent."""
+    c = usage_coverage.c
+    rows = conn.execute(
+        sa.select(c.integration_id, c.day, c.status).where(c.day >= start, c.day <= end)
+    )
+    return {(int(r.integration_id), _day(r.day)): str(r.status) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationClock:
+    """How far an integration's data reaches: its newest synced moment (ms), if any."""
+
+    integration_id: int
+    name: str | None
+    watermark_ms: int | None
+
+
+def integration_clocks(conn: Connection) -> list[IntegrationClock]:
+    i = integrations.c
+    rows = conn.execute(sa.select(i.id, i.display_name, i.watermark_ms).order_by(i.id))
+    return [IntegrationClock(int(r.id), r.display_name,
+                             None if r.watermark_ms is None else int(r.watermark_ms))
+            for r in rows]  # fmt: skip
