@@ -103,18 +103,18 @@ def test_plain_http_cookie_is_not_marked_secure(settings: Settings, engine: sa.E
         assert "secure" not in login(client, ADMIN_EMAIL).headers["set-cookie"].lower()
 
 
-def test_wrong_password_is_refused_and_login_is_rate_limited_across_replicas(
+def test_wrong_password_is_refused_and_login_is_throttled_across_replicas(
     settings: Settings, engine: sa.Engine
 ) -> None:
     env = build_env(settings, engine)
     add_user(env, ADMIN_EMAIL, "admin")
     with client_for(env.app) as client:
-        for _ in range(identity.MAX_FAILURES_PER_EMAIL):
+        for _ in range(identity.FREE_FAILURES_PER_CLIENT_AND_EMAIL):
             assert login(client, ADMIN_EMAIL, "wrong password!").status_code == 401
-    other_replica = build_env(settings, engine)
+    other_replica = build_env(settings, engine, now=env.clock())
     with client_for(other_replica.app) as client:
         assert login(client, ADMIN_EMAIL).status_code == 429
-        other_replica.clock.advance(minutes=16)
+        other_replica.clock.advance(seconds=1)
         assert login(client, ADMIN_EMAIL).status_code == 303
 
 

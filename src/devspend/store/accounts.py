@@ -294,25 +294,30 @@ def record_login_attempt(
     )
 
 
-def count_failed_attempts(conn: Connection, *, subject: str, since: datetime) -> int:
+@dataclass(frozen=True, slots=True)
+class FailureStats:
+    """Failed sign-ins of one subject since its last success: how many, and the latest."""
+
+    count: int
+    last_at: datetime | None
+
+
+def failure_stats(conn: Connection, *, subject: str, since: datetime) -> FailureStats:
     """Failures for ``subject`` since ``since`` and since its last success (a login resets)."""
     last_success = (
         sa.select(sa.func.max(login_attempts.c.attempted_at))
         .where(login_attempts.c.subject == subject, login_attempts.c.succeeded.is_(True))
         .scalar_subquery()
     )
-    return int(
-        conn.execute(
-            sa.select(sa.func.count())
-            .select_from(login_attempts)
-            .where(
-                login_attempts.c.subject == subject,
-                login_attempts.c.succeeded.is_(False),
-                login_attempts.c.attempted_at >= since,
-                sa.or_(last_success.is_(None), login_attempts.c.attempted_at > last_success),
-            )
-        ).scalar_one()
-    )
+    row = conn.execute(
+        sa.select(sa.func.count(), sa.func.max(login_attempts.c.attempted_at)).where(
+            login_attempts.c.subject == subject,
+            login_attempts.c.succeeded.is_(False),
+            login_attempts.c.attempted_at >= since,
+            sa.or_(last_success.is_(None), login_attempts.c.attempted_at > last_success),
+        )
+    ).one()
+    return FailureStats(count=int(row[0]), last_at=_maybe_utc(row[1]))
 
 
 def prune_login_attempts(conn: Connection, *, before: datetime) -> None:

@@ -7,6 +7,7 @@ client address, so the rate limit holds across replicas.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,9 +27,11 @@ from devspend.web.security import (
     verify_password,
 )
 
-LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_ADDRESS = 20
+LOGIN_WINDOW = timedelta(hours=1)
+MAX_DELAY = timedelta(minutes=15)
+FREE_FAILURES_PER_CLIENT_AND_EMAIL = 5
+FREE_FAILURES_PER_EMAIL = 5
+FREE_FAILURES_PER_CLIENT = 20
 
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -98,24 +101,59 @@ def add_first_admin(engine: Engine, *, email: str, password: str, now: datetime)
     return add_user(engine, email=email, password=password, role="admin", now=now)
 
 
+def throttle_delay(stats: accounts.FailureStats, *, free: int) -> timedelta:
+    """How long after its latest failure a subject must wait: 0, then 1 s, 2 s, 4 s … 15 min."""
+    if stats.count < free:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** min(stats.count - free, 20)), MAX_DELAY)
+
+
+def _wait(stats: accounts.FailureStats, *, free: int, now: datetime) -> timedelta:
+    if stats.last_at is None:
+        return timedelta(0)
+    return max(stats.last_at + throttle_delay(stats, free=free) - now, timedelta(0))
+
+
 def check_login(
     engine: Engine, *, email: str, password: str, client_address: str, now: datetime
 ) -> AppUser | None:
-    """The user if ``password`` is right; records the attempt; raises when rate-limited."""
-    subjects = [f"email:{email.strip().lower()}", f"ip:{client_address}"]
+    """The user if ``password`` is right; records the attempt; raises while throttled.
+
+    Failures slow guessing down with growing delays, never a lock the right password
+    cannot open: per client and account, per client (spraying many accounts) and per
+    account. The per-account delay only holds back clients that have failed on that
+    account themselves, so an attacker hammering someone's account from elsewhere
+    cannot keep its owner out. Refused attempts are not recorded (no self-extending
+    lock). Counts live in the database, so they hold across replicas.
+    """
+    email = accounts.normalise_email(email)
+    counted = email[:MAX_EMAIL_LENGTH]  # subjects fit their column whatever was typed
+    by_email, by_client = f"email:{counted}", f"ip:{client_address[:64]}"
+    pair = f"pair:{client_address[:64]}|{counted}"
     since = now - LOGIN_WINDOW
     with engine.connect() as conn:
-        by_email = accounts.count_failed_attempts(conn, subject=subjects[0], since=since)
-        by_address = accounts.count_failed_attempts(conn, subject=subjects[1], since=since)
-    if by_email >= MAX_FAILURES_PER_EMAIL or by_address >= MAX_FAILURES_PER_ADDRESS:
+        pair_stats = accounts.failure_stats(conn, subject=pair, since=since)
+        email_stats = accounts.failure_stats(conn, subject=by_email, since=since)
+        client_stats = accounts.failure_stats(conn, subject=by_client, since=since)
+    waits = [
+        _wait(pair_stats, free=FREE_FAILURES_PER_CLIENT_AND_EMAIL, now=now),
+        _wait(client_stats, free=FREE_FAILURES_PER_CLIENT, now=now),
+    ]
+    if pair_stats.count > 0:
+        waits.append(_wait(email_stats, free=FREE_FAILURES_PER_EMAIL, now=now))
+    wait = max(waits)
+    if wait > timedelta(0):
+        seconds = math.ceil(wait.total_seconds())
         raise TooManyAttempts(
-            "Too many failed sign-ins; wait 15 minutes and try again, or ask an admin."
+            f"Too many failed sign-ins; try again in {seconds} second{'s' * (seconds != 1)}."
         )
     with engine.connect() as conn:
         user = accounts.get_user_by_email(conn, email)
     ok = verify_password(user.password_hash if user else None, password)
     with engine.begin() as conn:
-        accounts.record_login_attempt(conn, subjects=subjects, succeeded=ok, now=now)
+        accounts.record_login_attempt(
+            conn, subjects=[pair, by_email, by_client], succeeded=ok, now=now
+        )
         if ok and user is not None:
             accounts.mark_login(conn, user_id=user.id, now=now)
         accounts.prune_login_attempts(conn, before=now - 4 * LOGIN_WINDOW)
