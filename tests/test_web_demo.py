@@ -33,5 +33,16 @@ def test_demo_prepares_a_usable_dashboard(tmp_path: Path) -> None:
             assert signed.status_code == 303
             people = client.get("/api/v1/people?range=30d").json()["rows"]
             assert len(people) >= 3
+            [integration] = client.get("/api/v1/integrations").json()
+            assert integration["seat_price_dollars"] == 40
+            reconciled = client.get("/api/v1/reconcile").json()
+            assert reconciled["ok"] is True
+            [team] = reconciled["integrations"]
+            assert team["members"]
+            assert {m["status"] for m in team["members"]} == {"match"}
+            assert {g["status"] for g in team["groups"]} == {"match"}
+            assert {d["status"] for d in team["days"]} == {"match"}
+            assert "Imported" in printed
+            assert "FOCUS cloud cost rows" in printed
     finally:
         engine.dispose()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -18,15 +20,21 @@ from sqlalchemy import Engine
 
 from devspend.cli.render import SyncProgressBar
 from devspend.cursor.fake import FakeCursor, SyntheticTeam, serve_fake_cursor
+from devspend.cursor.fake.billing import GROUP_NAMES
+from devspend.focus.allocations import refresh_billing_group_allocations
+from devspend.focus.importer import import_focus
+from devspend.focus.sample import write_sample_month
 from devspend.settings import Settings, load_settings
 from devspend.store import accounts
 from devspend.store.engine import open_database
-from devspend.sync.service import connect_cursor, list_integrations, run_sync
+from devspend.sync.service import connect_cursor, list_integrations, run_sync, set_seat_price
 from devspend.web import identity
 from devspend.web.clock import utc_now
 from devspend.web.security import hash_password, new_secret
 
 DEMO_KEY = "key_demo_not_a_real_key"
+DEMO_SEAT_PRICE = 40
+"""Dollars per seat per cycle the demo sets, so cost = seats + on-demand shows both parts."""
 DEMO_EMAIL = "demo@example.com"
 DEMO_TEAM = "Demo team (synthetic)"
 
@@ -69,10 +77,27 @@ def _demo_admin(engine: Engine) -> str:
     return password
 
 
+def import_demo_cloud(
+    engine: Engine, settings: Settings, *, people: Sequence[str], last_day: date
+) -> int:
+    """Generate and import a month of FOCUS cloud costs (AWS, Azure, GCP) tagged with demo
+    people and billing-group teams, plus untagged spend; returns the rows imported."""
+    refresh_billing_group_allocations(engine)
+    files = write_sample_month(settings.data_dir / "demo-cloud", last_day=last_day,
+                               people=people, teams=GROUP_NAMES)  # fmt: skip
+    return import_focus(engine, files, settings=settings).rows
+
+
 def prepare_demo(
-    engine: Engine, settings: Settings, *, console: Console, days: int
+    engine: Engine,
+    settings: Settings,
+    *,
+    console: Console,
+    days: int,
+    people: Sequence[str] = (),
 ) -> DemoSetup:
-    """Connect the fake team (unless already connected), backfill it, create the admin."""
+    """Connect the fake team (unless already connected), backfill it, set the seat price,
+    import a month of tagged cloud costs (owners among ``people``), create the admin."""
     with engine.connect() as conn:
         existing = [i.id for i in list_integrations(conn)]
     if existing:
@@ -85,6 +110,14 @@ def prepare_demo(
     with SyncProgressBar(console) as bar:
         result = run_sync(engine, settings, integration_id=integration_id, days=days, progress=bar)
     console.print(f"Imported {result.events:,} events ({result.status}) in {result.seconds:.1f} s.")
+    with engine.connect() as conn:
+        [mine] = [i for i in list_integrations(conn) if i.id == integration_id]
+    if mine.seat_price_dollars is None:
+        set_seat_price(engine, integration_id=integration_id, dollars=DEMO_SEAT_PRICE)
+    console.print(f"Seat price: ${DEMO_SEAT_PRICE} per seat per billing cycle.")
+    if people:
+        rows = import_demo_cloud(engine, settings, people=people, last_day=utc_now().date())
+        console.print(f"Imported {rows:,} FOCUS cloud cost rows (AWS, Azure, GCP).")
     return DemoSetup(
         data_dir=settings.data_dir, settings=settings, email=DEMO_EMAIL,
         password=_demo_admin(engine), integration_id=integration_id, events=result.events,
@@ -114,7 +147,8 @@ def run_demo(
         settings = demo_settings(data_dir=folder, cursor_base_url=base_url)
         engine = open_database(settings.effective_database_url)
         try:
-            setup = prepare_demo(engine, settings, console=console, days=days)
+            owners = [p.email for p in fake.team.profiles if p.removed_ms is None][::3]
+            setup = prepare_demo(engine, settings, console=console, days=days, people=owners)
             url = f"http://127.0.0.1:{port}/"
             console.print(
                 f"\nSign in at [bold]{url}[/] as [bold]{setup.email}[/] with the one-time "
