@@ -76,16 +76,19 @@ def commit_totals(
     *,
     start: date,
     end: date,
-    by: CommitDim,
+    by: CommitDim | tuple[CommitDim, ...],
     integration_id: int | None = None,
     emails: Collection[str] | None = None,
 ) -> dict[Any, CommitTotals]:
-    """Commit figures of the period per email, repo (``None``: unknown) or day."""
+    """Commit figures of the period per email, repo (``None``: unknown) or day — or per
+    tuple of them when ``by`` is a tuple."""
     if emails is not None and not emails:
         return {}
     c = ai_code_commits.c
     latest = _latest_commits()
-    key = {"email": c.email, "repo": c.repo_name, "day": c.day}[by].label("key")
+    dims = by if isinstance(by, tuple) else (by,)
+    keys = [{"email": c.email, "repo": c.repo_name, "day": c.day}[d].label(f"k_{d}")
+            for d in dims]  # fmt: skip
     ai = c.tab_lines_added + c.composer_lines_added > 0
     primary = c.is_primary_branch.is_(True)
 
@@ -98,7 +101,7 @@ def commit_totals(
 
     query = (
         sa.select(
-            key, sa.func.count(), count(ai), total(c.tab_lines_added),
+            *keys, sa.func.count(), count(ai), total(c.tab_lines_added),
             total(c.composer_lines_added), total(c.non_ai_lines_added),
             total(c.total_lines_added), count(primary), count(sa.and_(primary, ai)),
             total(c.tab_lines_added, primary), total(c.composer_lines_added, primary),
@@ -109,9 +112,15 @@ def commit_totals(
             latest.c.latest == c.created_at_ms)))
         .where(*_scope(ai_code_commits, start=start, end=end, integration_id=integration_id,
                        emails=emails))
-        .group_by(key)
+        .group_by(*keys)
     )  # fmt: skip
-    return {row[0]: CommitTotals(*(int(v) for v in row[1:])) for row in conn.execute(query)}
+    n = len(keys)
+    return {
+        (tuple(row[:n]) if isinstance(by, tuple) else row[0]): CommitTotals(
+            *(int(v) for v in row[n:])
+        )
+        for row in conn.execute(query)
+    }
 
 
 def change_totals(

@@ -1,0 +1,77 @@
+"""The reads that put AI spend next to what it produced: members with their team, and the
+usage value / on-demand of each person-day (``usage_daily_user``), for the adoption and
+AI code views (``reports.adoption``, ``reports.ai_code``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from devspend.store.cloud_tables import allocations
+from devspend.store.tables import people, usage_daily_user
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInfo:
+    """A person as the team lists them, with the team the allocations give them."""
+
+    email: str
+    name: str | None
+    team: str | None
+    is_removed: bool
+    last_event_day: date | None
+
+
+def members_with_teams(
+    conn: Connection, *, integration_id: int | None = None
+) -> dict[str, MemberInfo]:
+    """Everyone devspend knows, by lower-case email (merged across connected teams: listed
+    if listed anywhere, the latest event day of any)."""
+    p, a = people.c, allocations.c
+    same_person = sa.func.lower(a.email) == sa.func.lower(p.email)
+    rows = conn.execute(
+        sa.select(p.email, p.name, p.is_removed, p.last_active_day, a.team)
+        .select_from(people.outerjoin(allocations, same_person))
+        .where(*([p.integration_id == integration_id] if integration_id is not None else []))
+    ).all()  # fmt: skip
+    found: dict[str, MemberInfo] = {}
+    for email, name, removed, last, team in rows:
+        key = email.lower()
+        seen = found.get(key)
+        if seen is not None:
+            last = max((d for d in (last, seen.last_event_day) if d is not None), default=None)
+            removed = removed and seen.is_removed
+            name = seen.name or name
+        found[key] = MemberInfo(key, name, team, bool(removed), last)
+    return found
+
+
+def spend_by_person_day(
+    conn: Connection,
+    *,
+    start: date,
+    end: date,
+    integration_id: int | None = None,
+    emails: Collection[str] | None = None,
+) -> dict[tuple[str, date], tuple[int, int]]:
+    """(usage value, on-demand) micro-cents per (lower-case email, day) of the period."""
+    if emails is not None and not emails:
+        return {}
+    u, p = usage_daily_user.c, people.c
+    email = sa.func.lower(p.email)
+    where = [u.day >= start, u.day <= end]
+    if integration_id is not None:
+        where.append(u.integration_id == integration_id)
+    if emails is not None:
+        where.append(email.in_(sorted({e.lower() for e in emails})))
+    rows = conn.execute(
+        sa.select(email, u.day, sa.func.sum(u.charged_ucents), sa.func.sum(u.chargeable_ucents))
+        .select_from(usage_daily_user.join(people, p.id == u.person_id))
+        .where(*where).group_by(email, u.day)
+    ).all()  # fmt: skip
+    return {(who, day): (int(value), int(billed)) for who, day, value, billed in rows}
