@@ -18,7 +18,8 @@ END_MS = int(datetime(2026, 11, 25, tzinfo=UTC).timestamp() * 1000) - 1
 
 def test_pacing_limits_come_from_settings() -> None:
     fake = FakeCursor(team=SyntheticTeam(seed=1, members=2, end_ms=END_MS, days=5),
-                      valid_keys={KEY}, rate_limits={"members": 1000})  # fmt: skip
+                      valid_keys={KEY}, rate_limits={"members": 1000,
+                                                     "filtered-usage-events": 1000})  # fmt: skip
     settings = load_settings(cursor_rpm=30.0, cursor_events_rpm=120.0,
                              cursor_base_url="http://fake-cursor/")  # fmt: skip
     clock = FakeClock()
@@ -26,13 +27,16 @@ def test_pacing_limits_come_from_settings() -> None:
         settings, api_key=KEY, transport=fake.transport(), clock=clock
     ) as client:
         assert client.base_url == "http://fake-cursor"
+        assert (client.rpm_for(MEMBERS_PATH), client.rpm_for(EVENTS_PATH)) == (30.0, 120.0)
+        for _ in range(30):
+            list_members(client)
+        assert clock.sleeps == []  # a minute's worth goes at once ...
         list_members(client)
-        list_members(client)
-        assert clock.sleeps == [pytest.approx(2.0 * 1.02)]  # 30/min, with 2 % headroom
-        client.post(EVENTS_PATH, body={"startDate": END_MS - 10, "endDate": END_MS})
-        client.post(EVENTS_PATH, body={"startDate": END_MS - 10, "endDate": END_MS})
-        assert clock.sleeps[-1] == pytest.approx(0.5 * 1.02)  # 120/min for usage events
-    assert [p for _, p, _ in fake.request_log].count(MEMBERS_PATH) == 2
+        assert clock.sleeps == [pytest.approx(60 * 1.02)]  # ... then the 31st waits a minute
+        for _ in range(121):
+            client.post(EVENTS_PATH, body={"startDate": END_MS - 10, "endDate": END_MS})
+        assert len(clock.sleeps) == 2  # 120/min for usage events
+    assert [p for _, p, _ in fake.request_log].count(MEMBERS_PATH) == 31
 
 
 def test_the_key_never_shows_in_repr() -> None:

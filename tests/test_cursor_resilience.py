@@ -7,7 +7,6 @@ with exactly the generator's records.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -156,18 +155,18 @@ def test_slow_responses_time_out_and_are_retried(team: SyntheticTeam) -> None:
 
 
 def test_pacing_at_the_limit_provokes_no_429(team: SyntheticTeam) -> None:
+    """Real clock and sockets, a 0.5 s "minute": more than a minute's worth of calls, and the
+    fake's sliding window never refuses one. Only what the pacer guarantees is asserted
+    (never over the limit, whatever the latency: see test_cursor_pacing); how close to
+    the limit a loaded machine gets is a benchmark figure (bench/bench_cursor_fetch.py)."""
     minute = 0.5
     fake = FakeCursor(team=team, valid_keys={KEY}, minute_seconds=minute)
     with client_for(
         fake, "loopback", clock=SystemClock(), events_rpm=60, rpm=20, minute_seconds=minute
     ) as client:
-        began = time.monotonic()
         events = fetch_all(client, page_size=10)
-        elapsed = time.monotonic() - began
         sent = client.stats.sent[EVENTS_PATH]
     assert sent > 60  # more than one fake "minute" worth of calls
     assert 429 not in statuses(fake)
-    achieved = sent / (elapsed / minute) / 60
-    assert 0.8 <= achieved <= 1.05
     assert len(events) == team.expected_totals(start_ms=START_MS, end_ms=END_MS).events
     assert_exactly_the_truth(events, team)

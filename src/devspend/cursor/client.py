@@ -3,8 +3,8 @@
 * Auth is HTTP Basic with the key as username and an empty password.
 * Only the five read endpoints in :data:`READ_ENDPOINTS` can be called; anything
   else is refused before a byte leaves the process (devspend never writes to Cursor).
-* Each endpoint has its own :class:`~devspend.cursor.pacing.Pacer` at the documented
-  limit, so backfills run at full speed without provoking 429s.
+* Each endpoint in :data:`ENDPOINTS` has its own :class:`~devspend.cursor.pacing.Pacer` at its
+  own limit: bursts when there is budget, the limit on long backfills, never a 429.
 * 429, 5xx, timeouts and dropped connections are retried per :class:`RetryPolicy`;
   401/403/400 become the matching :mod:`devspend.errors` classes at once.
 * The key never appears in messages, logs or ``repr``.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import logging
 import random
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -39,12 +40,14 @@ from devspend.settings import Settings
 __all__ = [
     "AI_CODE_CHANGES_PATH",
     "AI_CODE_COMMITS_PATH",
+    "ENDPOINTS",
     "EVENTS_PATH",
     "READ_ENDPOINTS",
     "ClientStats",
     "Clock",
     "Conditional",
     "CursorClient",
+    "Endpoint",
     "RetryPolicy",
     "SystemClock",
 ]
@@ -60,18 +63,32 @@ GROUPS_PATH = "/teams/groups"
 AI_CODE_COMMITS_PATH = "/analytics/ai-code/commits"
 AI_CODE_CHANGES_PATH = "/analytics/ai-code/changes"
 
-# Everything devspend may ever ask of Cursor. All are reads, even the POSTs.
-READ_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("GET", MEMBERS_PATH),
-        ("POST", DAILY_USAGE_PATH),
-        ("POST", EVENTS_PATH),
-        ("POST", SPEND_PATH),
-        ("GET", GROUPS_PATH),
-        ("GET", AI_CODE_COMMITS_PATH),
-        ("GET", AI_CODE_CHANGES_PATH),
-    }
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One read endpoint and its own rate limit (Cursor limits each endpoint separately).
+
+    ``events_limit`` marks the endpoints paced by ``events_rpm`` (Cursor documents
+    60/min for usage events); every other endpoint is paced by ``rpm`` (20/min).
+    """
+
+    method: str
+    path: str
+    events_limit: bool = False
+
+
+# Everything devspend may ever ask of Cursor. All are reads, even the POSTs. Adding an
+# endpoint is one line here: it gets its own pacer, so its limit is its own.
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("GET", MEMBERS_PATH),
+    Endpoint("POST", DAILY_USAGE_PATH),
+    Endpoint("POST", EVENTS_PATH, events_limit=True),
+    Endpoint("POST", SPEND_PATH),
+    Endpoint("GET", GROUPS_PATH),
+    Endpoint("GET", AI_CODE_COMMITS_PATH),
+    Endpoint("GET", AI_CODE_CHANGES_PATH),
 )
+READ_ENDPOINTS: frozenset[tuple[str, str]] = frozenset((e.method, e.path) for e in ENDPOINTS)
 PACING_HEADROOM = 0.02  # see devspend.cursor.pacing: latency wobble vs sliding windows
 USER_AGENT = "devspend (read-only Cursor Admin API client)"
 
@@ -88,6 +105,17 @@ class ClientStats:
     not_modified: Counter[str] = field(default_factory=Counter)
     paced_seconds: float = 0.0
     backoff_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, kind: str, path: str, *, seconds: float = 0.0) -> None:
+        """Bump one counter (``sent``, ``ok``, ...); several lanes share one client."""
+        with self._lock:
+            counter: Counter[str] = getattr(self, kind)
+            counter[path] += 1
+            if kind == "sent":
+                self.paced_seconds += seconds
+            elif kind == "retried":
+                self.backoff_seconds += seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,15 +157,13 @@ class CursorClient:
         self.clock: Clock = clock or SystemClock()
         self.stats = ClientStats()
         self._rng = rng or random.Random()
+        self._rpm = {e.path: events_rpm if e.events_limit else rpm for e in ENDPOINTS}
         self._pacers = {
-            path: Pacer(
-                rpm=events_rpm if path == EVENTS_PATH else rpm,
-                clock=self.clock,
-                headroom=PACING_HEADROOM,
-                minute_seconds=minute_seconds,
-            )
-            for _, path in READ_ENDPOINTS
-        }
+            path: Pacer(rpm=limit, clock=self.clock, headroom=PACING_HEADROOM,
+                        minute_seconds=minute_seconds)
+            for path, limit in self._rpm.items()
+        }  # fmt: skip
+        self.minute_seconds = minute_seconds
         self._http = httpx.Client(
             base_url=self.base_url,
             auth=httpx.BasicAuth(api_key, ""),
@@ -167,6 +193,10 @@ class CursorClient:
             clock=clock,
             timeout=settings.cursor_timeout_seconds,
         )
+
+    def rpm_for(self, path: str) -> float:
+        """The requests per minute this client paces ``path`` to."""
+        return self._rpm[path]
 
     def __repr__(self) -> str:
         return f"CursorClient(base_url={self.base_url!r})"
@@ -240,13 +270,14 @@ class CursorClient:
                 endpoint=path,
             )
         failures: Counter[bool] = Counter()  # failed attempts, by "was it a 429?"
+        pacer = self._pacers[path]
         while True:
-            self.stats.paced_seconds += self._pacers[path].wait()
-            self.stats.sent[path] += 1
             try:
-                response = self._http.request(
-                    method, path, json=body, params=params, headers=headers
-                )
+                with pacer.slot() as waited:
+                    self.stats.count("sent", path, seconds=waited)
+                    response = self._http.request(
+                        method, path, json=body, params=params, headers=headers
+                    )
             except RETRYABLE_EXCEPTIONS as exc:
                 reason = f"{type(exc).__name__}: {self._scrub(str(exc)) or 'no detail'}"
                 self._wait_or_give_up(
@@ -255,13 +286,13 @@ class CursorClient:
                 continue
             status = response.status_code
             if status == 200:
-                self.stats.ok[path] += 1
+                self.stats.count("ok", path)
                 return response
             if status == 304 and headers is not None:
-                self.stats.not_modified[path] += 1
+                self.stats.count("not_modified", path)
                 return response
             if not self.retry.should_retry_status(status):
-                self.stats.failed[path] += 1
+                self.stats.count("failed", path)
                 raise self._error_for(response, path)
             self._wait_or_give_up(
                 path,
@@ -287,10 +318,10 @@ class CursorClient:
         """
         failures[rate_limited] += 1
         if rate_limited:
-            self.stats.rate_limited[path] += 1
+            self.stats.count("rate_limited", path)
         attempts = failures.total()
         if failures[rate_limited] >= self.retry.attempts_allowed(rate_limited=rate_limited):
-            self.stats.failed[path] += 1
+            self.stats.count("failed", path)
             raise CursorUnavailableError(
                 f"Cursor's {path} did not answer after {attempts} attempts; "
                 f"last reason: {reason}. Try again later.",
@@ -300,11 +331,10 @@ class CursorClient:
         log.warning(
             "Cursor %s: %s; retrying in %.2f s (attempt %d)", path, reason, delay, attempts + 1
         )
-        self.stats.retried[path] += 1
-        self.stats.backoff_seconds += delay
-        self.clock.sleep(delay)
+        self.stats.count("retried", path, seconds=delay)
         if rate_limited:
-            self._pacers[path].forget_lag()  # Cursor just said "slower": no catching up
+            self._pacers[path].slow_down()  # Cursor just said "slower": no bursts for a while
+        self.clock.sleep(delay)
 
     def _cursor_message(self, response: httpx.Response) -> str:
         """Cursor's own words from an error body (``message``, else ``error``), key-scrubbed."""

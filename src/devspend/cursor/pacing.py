@@ -1,38 +1,58 @@
-"""Client-side pacing: run *at* Cursor's per-endpoint rate limit instead of bumping into it.
+"""Client-side pacing: run *at* Cursor's per-endpoint rate limit, never over it, bursts allowed.
 
-Cursor limits each endpoint per team per minute (20/min, 60/min for usage events).
-:class:`Pacer` keeps an even schedule, one slot every ``60 / rpm`` seconds, so a
-long backfill runs at the limit without bursts. Three refinements:
+Cursor limits each endpoint per team per minute (20/min, 60/min for usage events)
+and does not say whether its limiter counts a fixed or a sliding minute. A
+:class:`Pacer` is a sliding-window *log* of the calls to one endpoint, with one rule:
 
-* **headroom** widens the spacing a little (the client uses 2 %): the server sees
-  arrival times, which wobble with network latency, and a sliding-window limiter
-  refuses the call that arrives a millisecond early;
-* **catch-up**: a slow response puts the caller behind schedule; the next calls
-  may then go closer together (never closer than half a slot) until back on
-  schedule, so slow pages do not cost throughput. At most a quarter of a window
-  of lag is ever made up (an idle hour earns no burst), and none after a 429:
-  the client calls :meth:`Pacer.forget_lag`, since Cursor just said "slower";
-* **the window rule**, which makes catch-up safe: never more than ``rpm`` call
-  starts in any window of 60 s (plus headroom), the very rule a sliding-window
-  limiter enforces.
+    a call may start only when fewer than ``per_window`` calls ended within the
+    last ``window`` seconds (``window`` = the minute plus ``headroom``).
+
+A call is counted from when it **ended** (its response, error or timeout arrived),
+not from when it was let go: the server saw it at some moment in between, so
+whatever the latency, the call ``per_window`` places later reaches the server more
+than a minute after this one did. The server therefore never sees more than the
+limit in any trailing minute — which also bounds every fixed minute — so neither
+kind of limiter refuses us. (The previous even pacer counted call *starts*; a
+request that left the process late by more than the headroom then shared the
+server's minute with the one ``per_window`` calls after it and provoked a 429.)
+
+Within that rule calls go at once: ``connect``'s probe and a small incremental sync
+spend their few requests in a burst instead of a second or three apiece, and a
+long backfill still runs at exactly the limit (``per_window`` calls per window).
+After a 429 the endpoint is paced evenly (one call per ``window / per_window``) for
+the next window's worth of calls, in case Cursor's limiter dislikes bursts after all
+(a token bucket smaller than the minute's limit) or someone else shares the team's
+budget; :meth:`Pacer.slow_down` is what the client calls.
 
 ``minute_seconds`` shortens the "minute" for tests and benchmarks that run against
 the fake on a compressed clock (its own ``minute_seconds``); production keeps 60.
+A pacer is thread-safe; devspend gives each endpoint one, used by one lane at a time.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import threading
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from devspend.cursor.clock import Clock
 
-MIN_GAP_FRACTION = 0.5
-MAX_LAG_FRACTION = 0.25
+UNBOUNDED = 1_000_000  # an rpm needing a longer log than this switches pacing off
+
+
+class _Call:
+    __slots__ = ("ended", "started")
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.ended: float | None = None
 
 
 class Pacer:
-    """Calls to one endpoint at ``rpm`` per minute: evenly, catching up safely when late."""
+    """Calls to one endpoint: at most ``rpm`` per trailing minute, counted from their ends."""
 
     def __init__(
         self, *, rpm: float, clock: Clock, headroom: float = 0.0, minute_seconds: float = 60.0
@@ -41,50 +61,84 @@ class Pacer:
             raise ValueError("rpm and minute_seconds must be positive")
         if headroom < 0:
             raise ValueError("headroom cannot be negative")
-        self.interval = minute_seconds / rpm * (1.0 + headroom)
         self.per_window = max(1, math.floor(rpm))
-        self.window = self.per_window * self.interval
-        self._min_gap = self.interval * MIN_GAP_FRACTION
-        self._max_lag = self.window * MAX_LAG_FRACTION
+        # A fractional rpm (0.5/min) keeps its rate: one call per two minutes.
+        self.window = self.per_window / rpm * minute_seconds * (1.0 + headroom)
+        self.interval = self.window / self.per_window
         self._clock = clock
-        self._slot: float | None = None
-        # The last ``per_window`` call starts, for the window rule. An rpm so high that
-        # it would need more than a million (tests that switch pacing off) just never
-        # fills the deque, which turns the window rule off too.
-        self._starts: deque[float] = deque(maxlen=min(self.per_window, 1_000_000))
-        self._forget_lag = False
+        self._off = self.per_window > UNBOUNDED
+        self._calls: deque[_Call] = deque()  # oldest first, by start
+        self._even_calls = 0  # calls still to be paced evenly after a 429
+        self._lock = threading.Condition()
 
-    def forget_lag(self) -> None:
-        """Restart the schedule from the next call (after a 429: do not catch up)."""
-        self._forget_lag = True
+    def slow_down(self) -> None:
+        """After a 429: space the next window's worth of calls evenly (no bursts)."""
+        with self._lock:
+            self._even_calls = self.per_window
 
-    def _earliest(self, now: float) -> tuple[float, bool]:
-        """When the next call may start, and whether the window rule is what holds it back."""
-        if self._slot is None:
-            return now, False
-        scheduled = max(self._slot, self._starts[-1] + self._min_gap)
-        if len(self._starts) == self.per_window:
-            by_window = self._starts[0] + self.window
-            if by_window > scheduled:
-                return by_window, True
-        return scheduled, False
+    def _due(self, now: float) -> float | None:
+        """When the next call may start; ``None`` while that depends on a call in flight.
 
-    def wait(self) -> float:
-        """Block until this endpoint's next call may start; returns the seconds waited."""
-        now = self._clock.monotonic()
-        due, window_bound = self._earliest(now)
-        if window_bound:
-            self._forget_lag = True  # waiting for the window is not lag worth making up
-        waited = 0.0
-        if due > now:
-            waited = due - now
-            self._clock.sleep(waited)
-            now = max(due, self._clock.monotonic())
-        self._starts.append(now)
-        if self._slot is None or self._forget_lag:
-            slot = now
-        else:
-            slot = max(self._slot, now - self._max_lag)
-        self._forget_lag = False
-        self._slot = slot + self.interval
-        return waited
+        A call can share a server window with the next one unless it ended a whole
+        window ago; those are dropped, the rest (in flight or recent) are counted.
+        """
+        calls = self._calls
+        if self._off or not calls:
+            return now
+        horizon = now - self.window
+        while calls and calls[0].ended is not None and calls[0].ended <= horizon:
+            calls.popleft()
+        due = now
+        if self._even_calls and calls:
+            due = max(due, calls[-1].started + self.interval)
+        surplus = len(calls) - self.per_window + 1  # how many must age out first
+        if surplus > 0:
+            ends = [call.ended for call in itertools.islice(calls, surplus)]
+            if any(end is None for end in ends):
+                return None
+            due = max(due, max(e for e in ends if e is not None) + self.window)
+        return due
+
+    def wait(self) -> _Call:
+        """Block until a call may start and record it as started; returns the call.
+
+        The caller must :meth:`finish` it when the response (or error) arrives;
+        :meth:`slot` does both.
+        """
+        with self._lock:
+            while True:
+                now = self._clock.monotonic()
+                due = self._due(now)
+                if due is None:  # only with several threads on one endpoint
+                    self._lock.wait(timeout=0.05)
+                    continue
+                if due <= now:
+                    break
+                self._lock.release()
+                try:
+                    self._clock.sleep(due - now)
+                finally:
+                    self._lock.acquire()
+            call = _Call(now)
+            if not self._off:
+                self._calls.append(call)
+            if self._even_calls:
+                self._even_calls -= 1
+            return call
+
+    def finish(self, call: _Call) -> None:
+        """The call ended (answer, error or timeout): from now on it counts for a window."""
+        ended = self._clock.monotonic()
+        with self._lock:
+            call.ended = max(ended, call.started)
+            self._lock.notify_all()
+
+    @contextmanager
+    def slot(self) -> Iterator[float]:
+        """``with pacer.slot() as waited:`` around one request; yields the seconds waited."""
+        before = self._clock.monotonic()
+        call = self.wait()
+        try:
+            yield call.started - before
+        finally:
+            self.finish(call)
