@@ -1,26 +1,30 @@
 """``run_sync``: one complete, locked, resumable sync of one integration.
 
-Order: members → usage events (newest windows first) → spend → billing groups →
-per-day usage rows → AI Code Tracking (``sync.ai_code``). Errors from Cursor become
-the integration's status instead of tracebacks: 401 marks it ``key_invalid`` and stops
-it (data kept), 403 ``not_enterprise``, exhausted retries ``rate_limited``/``error``. 429s only slow
-the client down. A second sync of the same integration raises
+Order: members, then the lanes of :data:`devspend.sync.registry.LANES` side by side,
+each at its own endpoint's rate limit — usage events (newest windows first, then the
+spend snapshot), per-day usage rows, billing groups — then AI Code Tracking
+(``sync.ai_code``). Errors from Cursor become the integration's status instead of
+tracebacks: 401 marks it ``key_invalid`` and stops it (data kept), 403
+``not_enterprise``, exhausted retries ``rate_limited``/``error``. A 429 only slows
+that endpoint's lane down. A second sync of the same integration raises
 :class:`~devspend.errors.SyncLockedError` at once.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
 
 from devspend.cursor.client import CursorClient
-from devspend.cursor.clock import Clock
+from devspend.cursor.clock import Clock, SystemClock
 from devspend.cursor.history import find_history_start
 from devspend.errors import (
     CursorAuthError,
@@ -43,17 +47,14 @@ from devspend.store.integrations import (
 )
 from devspend.store.locks import sync_lock
 from devspend.store.secrets import secret_box
-from devspend.store.team_snapshots import refresh_activity_days
 from devspend.sync.ai_code import sync_ai_code
-from devspend.sync.events import sync_event_windows
-from devspend.sync.plan import WindowPlanner, days_to_fetch
+from devspend.sync.events import RESULT as EVENTS_RESULT
+from devspend.sync.events import EventsOutcome
+from devspend.sync.lanes import CancellableClock, Lane, LaneContext, WriteJob, run_lanes
+from devspend.sync.plan import days_to_fetch
 from devspend.sync.progress import ProgressCallback, SyncProgress
-from devspend.sync.team import (
-    sync_billing_groups,
-    sync_daily_usage,
-    sync_members,
-    sync_spend,
-)
+from devspend.sync.registry import LANES
+from devspend.sync.team import sync_members
 
 log = logging.getLogger(__name__)
 
@@ -112,14 +113,16 @@ def run_sync(
                 "reconnect it with a new key",
             )
         api_key = secret_box(settings).decrypt(token)
+        cancelled = threading.Event()  # set when the sync stops: lanes end at their next wait
+        lane_clock = CancellableClock(clock or SystemClock(), cancelled)
         with CursorClient.from_settings(
-            settings, api_key=api_key, transport=transport, clock=clock
+            settings, api_key=api_key, transport=transport, clock=lane_clock
         ) as client:
             return _guarded(
                 engine, settings, client, integration,
                 days=days or settings.backfill_days, progress=progress,
                 now_ms=now_ms if now_ms is not None else _now_ms(),
-                wall_ms=_now_ms if now_ms is None else (lambda: now_ms),
+                wall_ms=_now_ms if now_ms is None else (lambda: now_ms), cancelled=cancelled,
             )  # fmt: skip
 
 
@@ -133,6 +136,7 @@ def _guarded(
     progress: ProgressCallback | None,
     now_ms: int,
     wall_ms: Callable[[], int],
+    cancelled: threading.Event,
 ) -> SyncResult:
     started = time.monotonic()
     result = SyncResult(integration_id=integration.id, status=Status.OK.value)
@@ -140,7 +144,7 @@ def _guarded(
     message: str | None = None
     try:
         _sync(engine, settings, client, integration, result, days=days, progress=progress,
-              now_ms=now_ms, wall_ms=wall_ms)  # fmt: skip
+              now_ms=now_ms, wall_ms=wall_ms, cancelled=cancelled)  # fmt: skip
     except CursorAuthError:
         status, message = Status.KEY_INVALID, KEY_REVOKED_MESSAGE
     except CursorPlanError as exc:
@@ -182,6 +186,7 @@ def _sync(
     progress: ProgressCallback | None,
     now_ms: int,
     wall_ms: Callable[[], int],
+    cancelled: threading.Event,
 ) -> None:
     """``wall_ms`` is "now" when the spend gauge is taken (the injected ``now_ms`` in tests)."""
     iid = integration.id
@@ -222,24 +227,26 @@ def _sync(
             set_status(conn, iid, Status.BACKFILLING,
                        f"backfilling {len(plan)} days, newest first")  # fmt: skip
 
-    planner = WindowPlanner(plan, now_ms=now_ms, lookback_start_ms=lookback_start_ms)
-    outcome = sync_event_windows(
-        engine, client, integration_id=iid, planner=planner,
-        lookback_start_ms=lookback_start_ms, progress=progress,
-    )  # fmt: skip
-    result.windows, result.events, result.days = outcome.windows, outcome.events, outcome.days
-    with engine.begin() as conn:
-        refresh_activity_days(conn, integration_id=iid)
+    def context(write: Callable[[WriteJob], None],
+                on_close: Callable[[WriteJob], None]) -> LaneContext:  # fmt: skip
+        return LaneContext(client=client, integration_id=iid, now_ms=now_ms, wall_ms=wall_ms,
+                           days=plan, lookback_start_ms=lookback_start_ms, progress=progress,
+                           write=write, on_close=on_close, results=results)  # fmt: skip
 
-    _optional(result, "spend", lambda: sync_spend(
-        engine, client, integration_id=iid, events_through_ms=now_ms, taken_at_ms=wall_ms,
-    ), progress)  # fmt: skip
-    _optional(result, "groups",
-              lambda: sync_billing_groups(engine, client, integration_id=iid), progress)
-    if plan:
-        _optional(result, "daily_usage", lambda: sync_daily_usage(
-            engine, client, integration_id=iid, first=min(plan), last=max(plan), now_ms=now_ms,
-        ), progress)  # fmt: skip
+    def on_start(lane: Lane, beside_required: bool) -> None:
+        if progress is None or lane.required or beside_required:
+            return  # while the events run, progress is about them
+        done = results.get(EVENTS_RESULT) or EventsOutcome(windows=0, events=0, days=0)
+        progress(SyncProgress(integration_id=iid, phase=lane.name, days_done=done.days,
+                              days_total=done.days, events=done.events,
+                              windows=done.windows))  # fmt: skip
+
+    results: dict[str, Any] = {}
+    notes = run_lanes(engine, LANES, make_context=context, cancelled=cancelled,
+                      on_start=on_start)  # fmt: skip
+    events: EventsOutcome = results[EVENTS_RESULT]
+    result.windows, result.events, result.days = events.windows, events.events, events.days
+    result.notes.extend(notes)
 
     def ai_code() -> int:  # a team without AI Code Tracking is noted, nothing else changes
         outcome = sync_ai_code(engine, client, integration_id=iid, first=first_day, today=today,

@@ -1,13 +1,13 @@
-"""The team phases of a sync: members, spend gauge, billing groups, per-day usage rows.
+"""The team parts of a sync: members, spend gauge, billing groups, per-day usage rows.
 
-Members come first (they name the people events refer to). The others enrich
-reports but are optional: an endpoint the key cannot read (403/404/…) is skipped
-with a note, while a 401 still stops the sync like anywhere else.
+Members come first, before any lane (they name the people events refer to). The
+others are lanes (:mod:`devspend.sync.lanes`) that enrich reports but are optional:
+an endpoint the key cannot read (403/404/…) is skipped with a note, while a 401
+still stops the sync like anywhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -18,12 +18,14 @@ from devspend.cursor.windows import split_windows
 from devspend.store.checkpoints import day_start_ms
 from devspend.store.events import MS_PER_DAY, day_of
 from devspend.store.team_snapshots import (
+    DailyUsageRecord,
     replace_billing_groups,
     replace_daily_usage,
     replace_spend_snapshot,
     upsert_people,
 )
 from devspend.sync.convert import daily_usage_record, group_record, person_record, spend_record
+from devspend.sync.lanes import LaneContext
 
 
 def sync_members(
@@ -39,62 +41,59 @@ def sync_members(
     return len(records)
 
 
-def sync_spend(
-    engine: Engine,
-    client: CursorClient,
-    *,
-    integration_id: int,
-    events_through_ms: int,
-    taken_at_ms: Callable[[], int],
-) -> int:
-    """Snapshot this cycle's per-member spend (replacing the cycle's previous snapshot).
+def fetch_spend(ctx: LaneContext) -> None:
+    """The spend lane: this cycle's per-member spend, replacing the cycle's previous snapshot.
 
-    Call it right after the event windows of the same sync: reconciliation compares
-    the snapshot with the events, so it records both instants, ``events_through_ms``
-    (the newest instant the events were fetched up to) and when the spend was taken.
+    It runs right after the events lane, so the snapshot and the events it is
+    compared with come from the same sync; reconciliation compares the two, so the
+    snapshot records both instants: ``events_through_ms`` (the newest instant the
+    events were fetched up to) and when the spend was taken.
     """
-    report = get_spend(client)
+    report = get_spend(ctx.client)
+    taken_at_ms = ctx.wall_ms()
     records = [spend_record(m) for m in report.members]
-    with engine.begin() as conn:
-        replace_spend_snapshot(
-            conn, integration_id=integration_id, cycle_start_ms=report.cycle_start_ms,
-            records=records, events_through_ms=events_through_ms, taken_at_ms=taken_at_ms(),
-        )  # fmt: skip
-    return len(records)
+
+    def write(engine: Engine) -> None:
+        with engine.begin() as conn:
+            replace_spend_snapshot(
+                conn, integration_id=ctx.integration_id, cycle_start_ms=report.cycle_start_ms,
+                records=records, events_through_ms=ctx.now_ms, taken_at_ms=taken_at_ms,
+            )  # fmt: skip
+
+    ctx.write(write)
 
 
-def sync_billing_groups(engine: Engine, client: CursorClient, *, integration_id: int) -> int:
-    """Store the current billing groups and who is in them."""
-    groups = get_billing_groups(client)
+def fetch_billing_groups(ctx: LaneContext) -> None:
+    """The groups lane: the current billing groups and who is in them."""
+    groups = get_billing_groups(ctx.client)
     records = [group_record(g) for g in groups.groups]
     if groups.unassigned is not None:
         records.append(group_record(groups.unassigned))
-    with engine.begin() as conn:
-        replace_billing_groups(
-            conn, integration_id=integration_id, cycle_start=groups.cycle_start, groups=records
-        )
-    return len(records)
+
+    def write(engine: Engine) -> None:
+        with engine.begin() as conn:
+            replace_billing_groups(conn, integration_id=ctx.integration_id,
+                                   cycle_start=groups.cycle_start, groups=records)  # fmt: skip
+
+    ctx.write(write)
 
 
-def sync_daily_usage(
-    engine: Engine,
-    client: CursorClient,
-    *,
-    integration_id: int,
-    first: date,
-    last: date,
-    now_ms: int,
-) -> int:
-    """Replace the member-day rows of ``first``..``last``, 30 days per fetch and transaction
-    (so a 2,000-member year never sits in memory at once)."""
-    end_ms = min(day_start_ms(last) + MS_PER_DAY - 1, now_ms)
-    count = 0
+def fetch_daily_usage(ctx: LaneContext) -> None:
+    """The daily-usage lane: the member-day rows of the planned days, 30 days per fetch and
+    transaction (so a 2,000-member year never sits in memory at once)."""
+    if not ctx.days:
+        return
+    first, last = min(ctx.days), max(ctx.days)
+    end_ms = min(day_start_ms(last) + MS_PER_DAY - 1, ctx.now_ms)
     for lo, hi in split_windows(start_ms=day_start_ms(first), end_ms=end_ms):
         rows = [
-            daily_usage_record(r) for r in iter_daily_usage(client, start_ms=lo, end_ms=hi)
+            daily_usage_record(r) for r in iter_daily_usage(ctx.client, start_ms=lo, end_ms=hi)
         ]
-        with engine.begin() as conn:
-            replace_daily_usage(conn, integration_id=integration_id, first=day_of(lo),
-                                last=day_of(hi), records=rows)  # fmt: skip
-        count += len(rows)
-    return count
+
+        def write(engine: Engine, lo: int = lo, hi: int = hi,
+                  rows: list[DailyUsageRecord] = rows) -> None:  # fmt: skip
+            with engine.begin() as conn:
+                replace_daily_usage(conn, integration_id=ctx.integration_id, first=day_of(lo),
+                                    last=day_of(hi), records=rows)  # fmt: skip
+
+        ctx.write(write)
