@@ -41,7 +41,7 @@ class Settings(BaseSettings):
 
     backfill_days: int = Field(default=365, ge=1, le=365)
     sync_lookback_hours: int = Field(default=48, ge=0)
-    sync_interval_minutes: int = Field(default=60, ge=1)
+    sync_interval_minutes: float = Field(default=60, gt=0)
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -21,3 +21,23 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``; safe to call on every start (a no-op when current)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def readiness_problem(engine: Engine) -> str | None:
+    """Why the database cannot serve requests yet (unreachable, migrations behind), or None.
+
+    For ``/readyz``: the answer is a short category, never a URL, version or error text.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_heads()
+    except (SQLAlchemyError, OSError):
+        return "database unreachable"
+    heads = ScriptDirectory.from_config(alembic_config(engine)).get_heads()
+    if set(current) != set(heads):
+        return "database migrations are not current"
+    return None

@@ -9,6 +9,7 @@ from devspend.web.routes import (
     auth,
     cloud_costs,
     glossary,
+    health,
     models,
     overview,
     people,
@@ -25,6 +26,7 @@ from devspend.web.routes import (
 def all_routers() -> list[APIRouter]:
     """Every router, in the order the app includes them."""
     return [
+        health.router,
         auth.router,
         overview.router, overview.api,
         people.router, people.api,
