@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -113,5 +114,5 @@ def test_two_replicas_sync_each_integration_once_per_interval(
     syncs = list(fake.members_at)
     assert len(syncs) >= 2, f"the schedule did not repeat: {syncs}"
     # one sync per interval across both replicas: never two within an interval
-    gaps = [later - earlier for earlier, later in zip(syncs, syncs[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(syncs)]
     assert min(gaps) >= INTERVAL_SECONDS * 0.8, gaps
