@@ -17,7 +17,8 @@ from devspend.web.security import SECURITY_HEADERS
 from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
 from web_support import ADMIN_EMAIL, VIEWER_EMAIL, WebEnv, build_env, client_for, signed_in
 
-SAMPLE_PATH_VALUES = {"integration_id": "1", "user_id": "1", "token_id": "1",
+SAMPLE_PATH_VALUES = {"integration_id": "1", "user_id": "1", "token_id": "1", "budget_id": "1",
+                      "channel_id": "1", "alert_id": "1",
                       "email": "someone@example.com"}  # fmt: skip
 
 

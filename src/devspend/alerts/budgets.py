@@ -6,8 +6,8 @@ Cursor billing cycle, for a scope:
 =============  ===============================================================
 figure         what is summed
 =============  ===============================================================
-``cost``       what the team pays for AI: on-demand spend (+ seats once the cost
-               model lands; until then equal to ``on_demand``)
+``cost``       seats + on-demand (``reports.seats``: seats prorated by day; without a
+               seat price it is on-demand alone)
 ``on_demand``  Σ ``chargedCents`` of chargeable events (what Cursor invoices)
 ``usage_value``Σ ``chargedCents`` of all events (the value of the usage, included
                or not)

@@ -19,12 +19,12 @@ from devspend.alerts.anomalies import WEEKS, Slice, detect, driver_words
 from devspend.alerts.budgets import cycle_bounds, month_bounds, scope_label
 from devspend.alerts.forecast import Forecast, forecast_period, reach_day, weekday_rates
 from devspend.money import format_dollars, from_micros, to_micros
+from devspend.reports.seats import SEAT_PRICE_NOT_SET, cost_cents, seat_summary
 from devspend.settings import Settings
 from devspend.store import alert_reads as reads
 from devspend.store import alerts as store
 
 FIGURE_WORDS = {"cost": "cost", "on_demand": "on-demand spend", "usage_value": "usage value"}
-COST_NOTE = "cost counts on-demand spend; seats are not in it yet"
 _PATTERN_LOOKBACK = 28
 
 
@@ -115,17 +115,23 @@ class _Data:
         return self.allocation.get(email, (None, None))[0]
 
 
+def _scope_emails(data: _Data, kind: str, value: str | None) -> set[str] | None:
+    """The people a person/team/cost-center scope covers (None: not narrowed by person)."""
+    if kind == "person" and value is not None:
+        return {value.lower()}
+    if kind in ("team", "cost_center") and value is not None:
+        slot = 0 if kind == "team" else 1
+        name = value.casefold()
+        return {e for e, a in data.allocation.items() if (a[slot] or "").casefold() == name}
+    return None
+
+
 def _scope_filter(data: _Data, kind: str, value: str | None) -> Callable[[reads.PersonDay], bool]:
     if kind == "integration" and value is not None:
         wanted = int(value)
         return lambda r: r.integration_id == wanted
-    if kind == "person" and value is not None:
-        email = value.lower()
-        return lambda r: r.email == email
-    if kind in ("team", "cost_center") and value is not None:
-        slot = 0 if kind == "team" else 1
-        name = value.casefold()
-        members = {e for e, a in data.allocation.items() if (a[slot] or "").casefold() == name}
+    members = _scope_emails(data, kind, value)
+    if members is not None:
         return lambda r: r.email in members
     return lambda r: True
 
@@ -174,7 +180,7 @@ def evaluate(conn: Connection, settings: Settings, *, as_of: datetime) -> Evalua
     quiet: set[str] = set()
     statuses = []
     for b in budgets:
-        status = _budget_status(data, b, as_of=as_of, cycles=cycles)
+        status = _budget_status(conn, data, b, as_of=as_of, cycles=cycles)
         statuses.append(status)
         alerts.extend(_budget_alerts(status, public=public, quiet=quiet))
     limits = _limits(conn, data, as_of=as_of)
@@ -198,21 +204,32 @@ def _bounds(
 
 
 def _budget_status(
-    data: _Data, b: store.BudgetRecord, *, as_of: datetime, cycles: Mapping[int, datetime]
-) -> BudgetStatus:
+    conn: Connection, data: _Data, b: store.BudgetRecord, *, as_of: datetime,
+    cycles: Mapping[int, datetime],
+) -> BudgetStatus:  # fmt: skip
     start, end = _bounds(b, as_of.date(), cycles)
     iid = int(b.scope_value) if b.scope_kind == "integration" and b.scope_value else None
     series = data.series(b.figure, _scope_filter(data, b.scope_kind, b.scope_value))
     fc = forecast_period(series, start=start, end=end, as_of=as_of, known=data.known_day(iid))
     amount = from_micros(b.amount_ucents)
-    spent = fc.actual_cents
+    spent, projected = fc.actual_cents, fc.forecast_cents
+    note = None
+    if b.figure == "cost":
+        # cost = seats + on-demand: seats held so far, and over the whole period if the
+        # current seats stay (reports.seats prorates them by day, like Cursor's invoice)
+        emails = _scope_emails(data, b.scope_kind, b.scope_value)
+        so_far = seat_summary(conn, start=start, end=min(as_of.date(), end),
+                              integration_id=iid, emails=emails)  # fmt: skip
+        whole = seat_summary(conn, start=start, end=end, integration_id=iid, emails=emails)
+        spent = cost_cents(seat_cents=so_far.seat_cents, on_demand_cents=spent)
+        projected = cost_cents(seat_cents=whole.seat_cents, on_demand_cents=projected)
+        note = None if so_far.price_set else f"{SEAT_PRICE_NOT_SET}: cost is on-demand alone"
     percent = (spent * 100 / amount).quantize(Decimal("0.1")) if amount else Decimal(0)
     crossed = tuple(t for t in b.thresholds if spent * 100 >= amount * t)
     return BudgetStatus(
-        budget=b, start=start, end=end, spent_cents=spent, forecast_cents=fc.forecast_cents,
+        budget=b, start=start, end=end, spent_cents=spent, forecast_cents=projected,
         amount_cents=amount, percent=percent, crossed=crossed,
-        forecast_exceeds=b.forecast_alert and fc.forecast_cents > amount and spent < amount,
-        note=COST_NOTE if b.figure == "cost" else None,
+        forecast_exceeds=b.forecast_alert and projected > amount and spent < amount, note=note,
     )  # fmt: skip
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from devspend.web.routes import (
+    alerts,
     api_docs,
     auth,
+    budgets,
     cloud_costs,
     glossary,
     health,
@@ -38,6 +40,8 @@ def all_routers() -> list[APIRouter]:
         users_admin.router,
         tokens.router,
         cloud_costs.router,
+        budgets.router, budgets.api,
+        alerts.router, alerts.api,
         api_docs.router,
         glossary.router,
         reconcile.router, reconcile.api,
