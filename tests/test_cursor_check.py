@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from devspend.cli import build_app
 from devspend.cursor.check import check_key, key_prefix_warning
-from devspend.cursor.client import EVENTS_PATH, CursorClient
+from devspend.cursor.client import EVENTS_PATH, READ_ENDPOINTS, CursorClient
 from devspend.cursor.clock import FakeClock
 from devspend.cursor.fake import FakeCursor, SyntheticTeam, serve_fake_cursor
 from devspend.cursor.history import find_history_start
@@ -66,6 +69,46 @@ def test_a_good_key_reads_everything() -> None:
     assert all(result.readable.values()), result.problems
     assert result.problems == []
     assert result.history_start == oldest_day(team)
+
+
+class FirstCallsMeet(httpx.BaseTransport):
+    """Holds each endpoint's first request until every endpoint's first request has
+    arrived: probes asked one after another would never all get there (and time out)."""
+
+    def __init__(self, inner: httpx.BaseTransport, endpoints: int) -> None:
+        self._inner = inner
+        self._barrier = threading.Barrier(endpoints, timeout=10)
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            first = request.url.path not in self._seen
+            self._seen.add(request.url.path)
+        if first:
+            self._barrier.wait()
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_every_endpoint_is_probed_at_once_within_its_own_limit() -> None:
+    team = SyntheticTeam(seed=9, members=5, end_ms=END_MS, days=365, history_days=90)
+    fake = fake_for(team)  # Cursor's documented limits: 60/min usage events, 20/min the rest
+    clock = FakeClock()
+    endpoints = len(READ_ENDPOINTS)
+    transport = FirstCallsMeet(fake.transport(), endpoints)
+    with CursorClient(api_key=KEY, base_url="http://fake", transport=transport,
+                      clock=clock) as client:  # fmt: skip
+        result = check_key(client, now_ms=END_MS)
+    assert all(result.readable.values()), result.problems
+    assert result.history_start == oldest_day(team)
+    assert clock.sleeps == []  # nobody waited for a pacer or a retry ...
+    assert 429 not in [status for _, _, status in fake.request_log]  # ... nor needed to
+    asked = Counter(path for _, path, _ in fake.request_log)
+    assert len(asked) == endpoints
+    assert all(n == 1 for path, n in asked.items() if path != EVENTS_PATH)  # each asked once
 
 
 def test_a_team_off_enterprise_gets_a_plan_problem() -> None:

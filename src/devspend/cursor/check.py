@@ -9,6 +9,7 @@ usage events; the other endpoints enrich reports but are optional.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -73,19 +74,63 @@ def _probes(client: CursorClient, now_ms: int) -> list[tuple[str, Callable[[], A
     ]
 
 
+Outcome = tuple[Any, CursorError | None]  # a probe's answer, or the error it raised
+
+
+def _attempt(probe: Callable[[], Any]) -> Outcome:
+    try:
+        return probe(), None
+    except CursorError as exc:
+        return None, exc
+
+
 def check_key(client: CursorClient, *, now_ms: int, lookback_days: int = 365) -> KeyCheck:
-    """Probe every read endpoint with this client's key and say what works and what not."""
-    result = KeyCheck()
+    """Probe every read endpoint with this client's key and say what works and what not.
+
+    Each endpoint has its own rate limit, so every probe (and the history search,
+    which only uses usage events) is sent at once, each within its endpoint's own
+    budget; the answers are then read in a fixed order, exactly as if they had been
+    asked one after another, so the verdict does not depend on which came back first.
+    """
+    today = datetime.fromtimestamp(now_ms / 1000, tz=UTC).date()
     probes = _probes(client, now_ms)
-    for label, probe in probes:
-        try:
-            probe()
-        except (CursorAuthError, CursorUnavailableError) as exc:
-            result.problems.append(str(exc))
+    ai_probes = [
+        (label, lambda endpoint=endpoint: probe_ai_code(client, endpoint, today=today))
+        for endpoint, label in AI_CODE_LABELS.items()
+    ]
+    with ThreadPoolExecutor(max_workers=len(probes) + len(ai_probes) + 1,
+                            thread_name_prefix="devspend-check") as pool:  # fmt: skip
+        answers = [(label, pool.submit(_attempt, probe)) for label, probe in probes]
+        ai_answers = [(label, pool.submit(_attempt, probe)) for label, probe in ai_probes]
+        history = pool.submit(_attempt, lambda: find_history_start(
+            client, now_ms=now_ms, lookback_days=lookback_days))  # fmt: skip
+        result = KeyCheck()
+        _read_answers(result, [(label, future.result()) for label, future in answers])
+        ai_outcomes = [(label, future.result()) for label, future in ai_answers]
+        history_outcome = history.result()
+    if result.readable.get("members"):
+        _read_ai_code(result, ai_outcomes)
+    for label in [*(lb for lb, _ in probes), *AI_CODE_LABELS.values()]:
+        result.readable.setdefault(label, False)  # the ones skipped after a fatal problem
+    if result.can_read_events:
+        start, error = history_outcome
+        if error is not None:
+            result.problems.append(f"history depth: {error}")
+        else:
+            result.history_start = start
+    return result
+
+
+def _read_answers(result: KeyCheck, outcomes: list[tuple[str, Outcome]]) -> None:
+    for label, (_, error) in outcomes:
+        if error is None:
+            result.readable[label] = True
+        elif isinstance(error, CursorAuthError | CursorUnavailableError):
+            result.problems.append(str(error))
             break  # a bad key or an unreachable Cursor fails everywhere: say it once
-        except CursorPlanError as exc:
+        elif isinstance(error, CursorPlanError):
             result.readable[label] = False
-            message = str(exc)
+            message = str(error)
             if label == "billing groups":
                 message = (
                     "Billing groups are not readable (Enterprise only); "
@@ -93,41 +138,24 @@ def check_key(client: CursorClient, *, now_ms: int, lookback_days: int = 365) ->
                 )
             if message not in result.problems:
                 result.problems.append(message)
-        except CursorError as exc:
-            result.readable[label] = False
-            result.problems.append(f"{label}: {exc}")
         else:
-            result.readable[label] = True
-    if result.readable.get("members"):
-        _check_ai_code(client, result, now_ms=now_ms)
-    for label in [*(lb for lb, _ in probes), *AI_CODE_LABELS.values()]:
-        result.readable.setdefault(label, False)  # the ones skipped after a fatal problem
-    if result.can_read_events:
-        try:
-            result.history_start = find_history_start(
-                client, now_ms=now_ms, lookback_days=lookback_days
-            )
-        except CursorError as exc:
-            result.problems.append(f"history depth: {exc}")
-    return result
+            result.readable[label] = False
+            result.problems.append(f"{label}: {error}")
 
 
-def _check_ai_code(client: CursorClient, result: KeyCheck, *, now_ms: int) -> None:
-    """Probe the AI Code Tracking endpoints; a refusal there is no verdict on the key.
+def _read_ai_code(result: KeyCheck, outcomes: list[tuple[str, Outcome]]) -> None:
+    """The AI Code Tracking answers; a refusal there is no verdict on the key.
 
     The same key just read the Admin API, so a 401 here (what some servers send to
     teams without Enterprise access) means "no access", not "bad key".
     """
-    today = datetime.fromtimestamp(now_ms / 1000, tz=UTC).date()
-    for endpoint, label in AI_CODE_LABELS.items():
-        try:
-            probe_ai_code(client, endpoint, today=today)
-        except (CursorAuthError, CursorPlanError):
+    for label, (_, error) in outcomes:
+        if error is None:
+            result.readable[label] = True
+        elif isinstance(error, CursorAuthError | CursorPlanError):
             result.readable[label] = False
             if NO_AI_CODE not in result.problems:
                 result.problems.append(NO_AI_CODE)
-        except CursorError as exc:
-            result.readable[label] = False
-            result.problems.append(f"{label}: {exc}")
         else:
-            result.readable[label] = True
+            result.readable[label] = False
+            result.problems.append(f"{label}: {error}")
