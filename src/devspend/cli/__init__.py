@@ -11,6 +11,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from devspend.cli import (
     alerts,
@@ -48,5 +49,6 @@ def main() -> None:
     try:
         app()
     except DevspendError as exc:
-        Console(stderr=True).print(f"[bold red]Error:[/] {exc}", highlight=False)
+        console = Console(stderr=True, soft_wrap=True, highlight=False)
+        console.print(f"[bold red]Error:[/] {escape(str(exc))}")  # one line, however long
         sys.exit(1)

@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from devspend.errors import SecretKeyError
 from devspend.settings import Settings
+from devspend.store.engine import private_dir
 
 
 class SecretBox:
@@ -54,7 +55,7 @@ def _read_key_file(path: Path) -> str:
 
 
 def _create_key_file(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = Fernet.generate_key().decode()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
