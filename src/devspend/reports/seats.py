@@ -161,25 +161,79 @@ def _overlap(a: date, b: date | None, c: date, d: date) -> int:
     return max((hi - lo).days, 0)
 
 
+def _cycle_shares(
+    interval: tuple[date, date | None], *, start: date, end: date, anchor_day: int,
+    price_dollars: int,
+) -> Iterator[tuple[date, date, date, date, int, int]]:  # fmt: skip
+    """Per billing cycle the seat touches in the period: (cycle start, cycle end, first
+    day charged, first day not charged, days, seat micro-cents, rounded once)."""
+    price_ucents = price_dollars * 100 * MICROS_PER_UNIT
+    stop = end + timedelta(days=1)
+    for cycle_start, cycle_end in billing_cycles(start=start, end=end, anchor_day=anchor_day):
+        lo = max(cycle_start, start, interval[0])
+        hi = min(cycle_end, stop) if interval[1] is None else min(cycle_end, stop, interval[1])
+        held = max((hi - lo).days, 0)
+        if held:
+            share = Decimal(price_ucents * held) / (cycle_end - cycle_start).days
+            yield (cycle_start, cycle_end, lo, hi, held,
+                   int(share.to_integral_value(rounding=ROUND_HALF_EVEN)))  # fmt: skip
+
+
 def _seat_ucents(
     interval: tuple[date, date | None], *, start: date, end: date, anchor_day: int,
     price_dollars: int,
 ) -> tuple[int, int]:  # fmt: skip
     """(days held in the period, seat micro-cents) summed cycle by cycle."""
-    price_ucents = price_dollars * 100 * MICROS_PER_UNIT
-    days = ucents = 0
-    stop = end + timedelta(days=1)
-    for cycle_start, cycle_end in billing_cycles(start=start, end=end, anchor_day=anchor_day):
-        held = _overlap(interval[0], interval[1], max(cycle_start, start), min(cycle_end, stop))
-        if held:
-            days += held
-            share = Decimal(price_ucents * held) / (cycle_end - cycle_start).days
-            ucents += int(share.to_integral_value(rounding=ROUND_HALF_EVEN))
-    return days, ucents
+    shares = list(_cycle_shares(interval, start=start, end=end, anchor_day=anchor_day,
+                                price_dollars=price_dollars))  # fmt: skip
+    return sum(s[4] for s in shares), sum(s[5] for s in shares)
 
 
 def _held_days(interval: tuple[date, date | None], *, start: date, end: date) -> int:
     return _overlap(interval[0], interval[1], start, end + timedelta(days=1))
+
+
+@dataclass(frozen=True, slots=True)
+class SeatCharge:
+    """One person's seat in one billing cycle, clipped to a period: what a FOCUS
+    ``Purchase`` row of the cycle carries (``charge_end`` exclusive)."""
+
+    integration_id: int
+    email: str
+    cycle_start: date
+    cycle_end: date
+    charge_start: date
+    charge_end: date
+    seat_days: int
+    seat_price_dollars: int
+    seat_cents: Decimal
+
+
+def seat_charges(
+    conn: Connection, *, start: date, end: date, integration_id: int | None = None
+) -> list[SeatCharge]:
+    """Every priced seat of ``start``..``end`` split by billing cycle (integrations without
+    a seat price have none); Σ per person = :func:`person_seats`' ``seat_cents``."""
+    prices = seat_prices(conn, integration_id=integration_id)
+    anchors: dict[int, int] = {}
+    out = []
+    for facts in membership_facts(conn, integration_id=integration_id):
+        price = prices.get(facts.integration_id)
+        interval = seat_interval(facts)
+        if price is None or interval is None:
+            continue
+        iid = facts.integration_id
+        if iid not in anchors:
+            anchors[iid] = cycle_anchor_day(conn, integration_id=iid) or 1
+        for c_start, c_end, lo, hi, days, ucents in _cycle_shares(
+            interval, start=start, end=end, anchor_day=anchors[iid], price_dollars=price
+        ):
+            out.append(SeatCharge(
+                integration_id=iid, email=facts.email, cycle_start=c_start, cycle_end=c_end,
+                charge_start=lo, charge_end=hi, seat_days=days, seat_price_dollars=price,
+                seat_cents=from_micros(ucents),
+            ))  # fmt: skip
+    return out
 
 
 def person_seats(
