@@ -30,6 +30,7 @@ from devspend.focus.queries import (
     ownership_report,
     spend_report,
 )
+from devspend.reports.seats import seat_charges
 from devspend.settings import load_settings
 from devspend.store.engine import opened_database
 
@@ -133,16 +134,20 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("-o", "--output", help="File (default: stdout, CSV only).")
         ] = None,
     ) -> None:
-        """Export Cursor usage as FOCUS 1.2 rows (one per day × user × model × kind × mode)."""
+        """Export Cursor cost as FOCUS 1.2 rows: usage (one per day × user × model × kind ×
+        mode; on-demand billed, included billed 0) and seats as Purchase rows per cycle."""
         if fmt not in ("csv", "parquet"):
             raise typer.BadParameter("--format must be csv or parquet")
         if fmt == "parquet" and output is None:
             raise typer.BadParameter("Parquet needs -o FILE")
         settings = load_settings()
+        first, last = _parse_day(from_), _parse_day(to)
         with opened_database(settings.effective_database_url) as engine:
+            with engine.connect() as conn:
+                seats = seat_charges(conn, start=first, end=last)
             rows = export_focus(
-                engine, settings=settings, first_day=_parse_day(from_), last_day=_parse_day(to),
-                fmt="csv" if fmt == "csv" else "parquet", out=output or sys.stdout,
+                engine, settings=settings, first_day=first, last_day=last,
+                fmt="csv" if fmt == "csv" else "parquet", out=output or sys.stdout, seats=seats,
             )  # fmt: skip
         if output is not None:
             Console(stderr=True).print(f"Wrote {rows:,} FOCUS rows to {output}")

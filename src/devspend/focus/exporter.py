@@ -8,16 +8,23 @@ usage bills 0 even though Cursor reports ``chargedCents`` on it), ListCost =
 ContractedCost = Σ ``tokenUsage.totalCents`` / 100, ConsumedQuantity = tokens (or request
 units for request-priced rows), periods as UTC ``…Z`` with exclusive ends, the billing
 period is the UTC month. Money stays Decimal end to end (exact: micro-cents / 10⁸).
+
+Seats (given by the caller, from ``reports.seats.seat_charges``) follow the usage rows
+as ``Purchase`` / ``Recurring`` rows, one per person and billing cycle, charged over the
+days held: BilledCost = EffectiveCost = ListCost = ContractedCost = the prorated seat
+price, BillingPeriod = the Cursor cycle, PricingQuantity = seat-days. So Σ BilledCost of
+an export = *cost* (seats + on-demand); included usage stays Usage rows billed 0 with its
+model cost in ListCost. The mapping is stated in ``docs/money.md``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal, Protocol, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -61,6 +68,29 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 PARQUET_SCHEMA = pa.schema([(c, _ARROW_TYPES.get(c, pa.string())) for c in EXPORT_COLUMNS])
 
 
+class SeatCharge(Protocol):
+    """One person's seat in one billing cycle (``reports.seats.SeatCharge`` is one)."""
+
+    @property
+    def integration_id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def cycle_start(self) -> date: ...
+    @property
+    def cycle_end(self) -> date: ...
+    @property
+    def charge_start(self) -> date: ...
+    @property
+    def charge_end(self) -> date: ...
+    @property
+    def seat_days(self) -> int: ...
+    @property
+    def seat_price_dollars(self) -> int: ...
+    @property
+    def seat_cents(self) -> Decimal: ...
+
+
 def export_focus(
     engine: sa.Engine,
     *,
@@ -70,10 +100,13 @@ def export_focus(
     fmt: ExportFormat,
     out: Path | TextIO,
     chunk_rows: int = 5000,
+    seats: Sequence[SeatCharge] = (),
 ) -> int:
-    """Write Cursor usage for ``first_day``..``last_day`` (inclusive) as FOCUS; return rows."""
+    """Write Cursor usage for ``first_day``..``last_day`` (inclusive) as FOCUS, then the
+    ``seats`` as Purchase rows; return rows."""
     with engine.connect() as conn:
-        rows = focus_rows(conn, settings=settings, first_day=first_day, last_day=last_day)
+        rows = focus_rows(conn, settings=settings, first_day=first_day, last_day=last_day,
+                          seats=seats)  # fmt: skip
         if fmt == "csv":
             if isinstance(out, Path):
                 with out.open("w", newline="", encoding="utf-8") as handle:
@@ -85,9 +118,15 @@ def export_focus(
 
 
 def focus_rows(
-    conn: sa.Connection, *, settings: Settings, first_day: date, last_day: date
+    conn: sa.Connection,
+    *,
+    settings: Settings,
+    first_day: date,
+    last_day: date,
+    seats: Sequence[SeatCharge] = (),
 ) -> Iterator[dict[str, object]]:
-    """FOCUS rows (typed: Decimal, datetime, int, bool, str) for the days asked, in day order."""
+    """FOCUS rows (typed: Decimal, datetime, int, bool, str) for the days asked, in day
+    order, then one Purchase row per seat charge."""
     d = usage_daily_detail.c
     query = (
         sa.select(
@@ -107,6 +146,62 @@ def focus_rows(
     )
     for row in conn.execution_options(yield_per=5000).execute(query).mappings():
         yield _focus_row(row, invoice_issuer=settings.invoice_issuer_name)
+    if seats:
+        labels = {
+            str(r.email).lower(): {k: v for k, v in (("team", r.team),
+                                                     ("cost_center", r.cost_center)) if v}
+            for r in conn.execute(sa.select(allocations))
+        }  # fmt: skip
+        accounts = {int(r.id): r.display_name for r in conn.execute(
+            sa.select(integrations.c.id, integrations.c.display_name))}  # fmt: skip
+        for seat in sorted(seats, key=lambda s: (s.charge_start, s.integration_id, s.email)):
+            yield _seat_row(seat, account=accounts.get(seat.integration_id),
+                            tags=labels.get(seat.email.lower(), {}),
+                            invoice_issuer=settings.invoice_issuer_name)  # fmt: skip
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _seat_row(
+    seat: SeatCharge, *, account: str | None, tags: dict[str, str], invoice_issuer: str
+) -> dict[str, object]:
+    cost = seat.seat_cents.scaleb(-2)
+    cycle_days = (seat.cycle_end - seat.cycle_start).days
+    return {
+        **dict.fromkeys(EXPORT_COLUMNS),
+        "BilledCost": cost,
+        "BillingAccountId": str(seat.integration_id),
+        "BillingAccountName": account or f"Cursor team {seat.integration_id}",
+        "BillingCurrency": "USD",
+        "BillingPeriodEnd": _midnight(seat.cycle_end),
+        "BillingPeriodStart": _midnight(seat.cycle_start),
+        "ChargeCategory": "Purchase",
+        "ChargeClass": None,
+        "ChargeDescription": f"Cursor seat, ${seat.seat_price_dollars} per cycle "
+        f"({seat.seat_days} of {cycle_days} days)",
+        "ChargeFrequency": "Recurring",
+        "ChargePeriodEnd": _midnight(seat.charge_end),
+        "ChargePeriodStart": _midnight(seat.charge_start),
+        "ContractedCost": cost,
+        "EffectiveCost": cost,
+        "HostProviderName": CURSOR,
+        "InvoiceIssuerName": invoice_issuer,
+        "ListCost": cost,
+        "PricingQuantity": Decimal(seat.seat_days),
+        "PricingUnit": "Seat-Days",
+        "ProviderName": CURSOR,
+        "PublisherName": CURSOR,
+        "ServiceCategory": "AI and Machine Learning",
+        "ServiceName": CURSOR,
+        "ServiceProviderName": CURSOR,
+        "ServiceSubcategory": "Generative AI",
+        "SkuId": "cursor-seat",
+        "SkuPriceId": f"seat:{seat.seat_price_dollars}usd",
+        "Tags": json.dumps(tags, sort_keys=True),
+        "x_UserEmail": seat.email,
+    }
 
 
 def _focus_row(row: sa.RowMapping, *, invoice_issuer: str) -> dict[str, object]:

@@ -33,6 +33,7 @@ from devspend.focus.allocations import (
 )
 from devspend.focus.exporter import export_focus
 from devspend.focus.importer import FocusRowsError, ImportReport, import_focus
+from devspend.reports.seats import seat_charges
 from devspend.web.deps import (
     AdminUser,
     ClockDep,
@@ -206,15 +207,18 @@ def export_ai_as_focus(
     _admin: AdminUser, engine: EngineDep, settings: SettingsDep, flt: FilterDep,
     format: Annotated[ExportFormat, Query(description="csv or parquet")] = ExportFormat.csv,
 ) -> Response:  # fmt: skip
-    """Cursor usage of the filter's days as FOCUS rows (a file download)."""
+    """Cursor cost of the filter's days as FOCUS rows (a file download): usage, and the
+    seats as Purchase rows per billing cycle."""
     suffix = f".{format.value}"
     with tempfile.NamedTemporaryFile(prefix="devspend-export-", suffix=suffix,
                                      delete=False) as handle:  # fmt: skip
         target = Path(handle.name)
     try:
+        with engine.connect() as conn:
+            seats = seat_charges(conn, start=flt.start, end=flt.end)
         export_focus(
             engine, settings=settings, first_day=flt.start, last_day=flt.end,
-            fmt="parquet" if format is ExportFormat.parquet else "csv", out=target,
+            fmt="parquet" if format is ExportFormat.parquet else "csv", out=target, seats=seats,
         )  # fmt: skip
     except BaseException:
         target.unlink(missing_ok=True)
