@@ -42,6 +42,14 @@ def test_demo_prepares_a_usable_dashboard(tmp_path: Path) -> None:
             assert {m["status"] for m in team["members"]} == {"match"}
             assert {g["status"] for g in team["groups"]} == {"match"}
             assert {d["status"] for d in team["days"]} == {"match"}
+            budgets = client.get("/api/v1/budgets").json()["budgets"]
+            assert len(budgets) == 2
+            assert [b["at_risk"] for b in budgets].count(True) == 1
+            alerts = client.get("/api/v1/alerts").json()["alerts"]
+            assert any(a["kind"] == "budget_forecast" for a in alerts)
+            assert any(a["kind"] == "anomaly" and a["driver"] for a in alerts)
+            assert all(not a["deliveries"] for a in alerts)  # no channel: shown, not sent
+            assert "what would have been sent" in client.get("/alerts").text
             assert "Imported" in printed
             assert "FOCUS cloud cost rows" in printed
     finally:

@@ -108,6 +108,11 @@ def list_budgets(conn: Connection) -> list[BudgetRecord]:
     return [_budget(r._mapping) for r in conn.execute(sa.select(budgets).order_by(budgets.c.id))]
 
 
+def set_budget_amount(conn: Connection, budget_id: int, *, amount_ucents: int) -> None:
+    conn.execute(budgets.update().where(budgets.c.id == budget_id)
+                 .values(amount_ucents=amount_ucents))  # fmt: skip
+
+
 def delete_budget(conn: Connection, budget_id: int) -> None:
     conn.execute(budgets.delete().where(budgets.c.id == budget_id))
 

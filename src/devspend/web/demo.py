@@ -18,9 +18,12 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import Engine
 
+from devspend.alerts.check import run_check
+from devspend.alerts.samples import add_demo_budgets
 from devspend.cli.render import SyncProgressBar
-from devspend.cursor.fake import FakeCursor, SyntheticTeam, serve_fake_cursor
+from devspend.cursor.fake import FakeCursor, Spike, SyntheticTeam, serve_fake_cursor
 from devspend.cursor.fake.billing import GROUP_NAMES
+from devspend.cursor.fake.members import DAY_MS
 from devspend.focus.allocations import refresh_billing_group_allocations
 from devspend.focus.importer import import_focus
 from devspend.focus.sample import write_sample_month
@@ -60,8 +63,14 @@ def demo_settings(*, data_dir: Path, cursor_base_url: str) -> Settings:
 
 
 def demo_fake(*, members: int, days: int, end_ms: int) -> FakeCursor:
-    """The seeded synthetic team behind the demo (rate-limit "minutes" shortened)."""
-    team = SyntheticTeam(seed=7, members=members, end_ms=end_ms, days=days, history_days=days)
+    """The seeded synthetic team behind the demo (rate-limit "minutes" shortened), with a
+    spend spike yesterday for one member, so the Alerts page has an anomaly to show."""
+    plain = SyntheticTeam(seed=7, members=members, end_ms=end_ms, days=days, history_days=days)
+    settled = end_ms - 30 * DAY_MS
+    active = [p for p in plain.profiles if p.removed_ms is None and p.join_ms < settled]
+    spikes = [Spike(email=p.email, day=end_ms // DAY_MS - 1) for p in active[2:3] or active[:1]]
+    team = SyntheticTeam(seed=7, members=members, end_ms=end_ms, days=days, history_days=days,
+                         spikes=spikes if active else ())  # fmt: skip
     return FakeCursor(team=team, valid_keys={DEMO_KEY}, minute_seconds=0.05)
 
 
@@ -118,6 +127,12 @@ def prepare_demo(
     if people:
         rows = import_demo_cloud(engine, settings, people=people, last_day=utc_now().date())
         console.print(f"Imported {rows:,} FOCUS cloud cost rows (AWS, Azure, GCP).")
+    budgets = add_demo_budgets(engine, settings, now=utc_now())
+    if budgets:
+        console.print(f"Budgets: {', '.join(budgets)} (one at risk).")
+    found = run_check(engine, settings).new
+    console.print(f"Alerts check: {len(found)} alert(s) raised; with no channel configured "
+                  "they are shown on the Alerts page instead of sent.")  # fmt: skip
     return DemoSetup(
         data_dir=settings.data_dir, settings=settings, email=DEMO_EMAIL,
         password=_demo_admin(engine), integration_id=integration_id, events=result.events,
