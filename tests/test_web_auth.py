@@ -148,8 +148,9 @@ def test_api_tokens_authenticate_read_only_until_revoked(
         headers = {"Authorization": f"Bearer {token.token}"}
         assert client.get("/api/v1/overview").status_code == 401
         assert client.get("/api/v1/overview", headers=headers).status_code == 200
-        # tokens are for the JSON API only, and never admin
-        assert client.get("/api/v1/integrations", headers=headers).status_code == 403
+        # tokens are for the JSON API only, and never admin (integration status is
+        # readable, so monitoring can watch it: test_web_integration_health.py)
+        assert client.get("/settings/integrations", headers=headers).status_code == 303
         assert client.get("/", headers=headers).status_code == 303
         identity.revoke_token(engine, token_id=token.id, now=env.clock())
         assert client.get("/api/v1/overview", headers=headers).status_code == 401

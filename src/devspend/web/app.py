@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from devspend.settings import Settings
 from devspend.store.engine import open_database
+from devspend.web import integration_health
 from devspend.web.clock import WallClock, utc_now
 from devspend.web.errors import install_error_handlers
 from devspend.web.rendering import STATIC_DIR, build_templates
@@ -87,6 +88,7 @@ def create_app(
     app.state.view_warmer = ViewWarmer(app)
     jobs.on_finished = app.state.view_warmer.request
     app.state.templates = build_templates()
+    integration_health.install(app.state.templates)
     # the first admin needs this one-time token (``devspend serve`` prints the link)
     app.state.setup_token = new_secret()
     install_guards(app, settings)

@@ -25,7 +25,16 @@ from devspend.reports.history import HistoryView, integration_history
 from devspend.reports.seats import SEAT_PRICE_NOT_SET
 from devspend.store.integrations import Integration
 from devspend.sync import service
-from devspend.web.deps import AdminUser, ConnDep, EngineDep, SettingsDep, csrf_protect
+from devspend.web.deps import (
+    AdminUser,
+    ConnDep,
+    CurrentUser,
+    EngineDep,
+    Principal,
+    SettingsDep,
+    csrf_protect,
+)
+from devspend.web.errors import Forbidden
 from devspend.web.rendering import render
 from devspend.web.sync_jobs import SyncJobs
 
@@ -219,15 +228,31 @@ def disconnect(
     return RedirectResponse("/settings/integrations", status_code=303)
 
 
+def _status_reader(principal: CurrentUser) -> Principal:
+    """Admins, and API tokens (read-only, issued by admins) so monitoring can watch syncs."""
+    if not (principal.is_admin or principal.via == "token"):
+        raise Forbidden("Integration status is for admins and API tokens.")
+    return principal
+
+
+StatusReader = Annotated[Principal, Depends(_status_reader)]
+
+
 @api.get("", response_model=list[IntegrationStatus])
-def integrations_api(request: Request, _admin: AdminUser, conn: ConnDep) -> list[IntegrationStatus]:
-    """Every integration's status, last sync, history depth and backfill progress (admins)."""
+def integrations_api(
+    request: Request, _reader: StatusReader, conn: ConnDep
+) -> list[IntegrationStatus]:
+    """Every integration's status, last sync, history depth and backfill progress.
+
+    Readable by admins and by API tokens, so a monitoring script can watch for a
+    revoked key (``key_invalid``), a lost Enterprise plan or a stale last sync.
+    """
     return list_statuses(request, conn)
 
 
 @api.get("/{integration_id}/status", response_model=IntegrationStatus)
 def integration_status_api(
-    request: Request, integration_id: int, _admin: AdminUser, conn: ConnDep
+    request: Request, integration_id: int, _reader: StatusReader, conn: ConnDep
 ) -> IntegrationStatus:
     """One integration's live status; the settings page polls it during a backfill."""
     for status in list_statuses(request, conn):
