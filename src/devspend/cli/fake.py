@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from decimal import Decimal, InvalidOperation
 
 import typer
 from rich.console import Console
@@ -46,6 +47,10 @@ def register(app: typer.Typer) -> None:
         no_ai_code: bool = typer.Option(
             False, "--no-ai-code", help="A team without AI Code Tracking (those endpoints 403)."
         ),
+        spend_offset: list[str] = typer.Option(
+            [], "--spend-offset", metavar="EMAIL=CENTS",
+            help="Misreport a member's /teams/spend by CENTS (try `devspend reconcile`).",
+        ),
         exit_after: float | None = typer.Option(None, hidden=True, help="Stop after N seconds."),
     ) -> None:
         """Serve a fake Cursor Admin API with a synthetic team (never talks to Cursor)."""
@@ -65,8 +70,17 @@ def register(app: typer.Typer) -> None:
             slow_rate=slow_rate,
             slow_seconds=slow_seconds,
         )
+        offsets: dict[str, Decimal] = {}
+        for item in spend_offset:
+            email, _, cents = item.partition("=")
+            try:
+                offsets[email.strip().lower()] = Decimal(cents)
+            except InvalidOperation:
+                message = f"--spend-offset wants EMAIL=CENTS, not {item!r}"
+                raise typer.BadParameter(message) from None
         fake = FakeCursor(
             team=team,
+            spend_offsets_cents=offsets,
             valid_keys=key,
             not_enterprise_keys=not_enterprise_key,
             minute_seconds=minute_seconds,
