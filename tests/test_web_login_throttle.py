@@ -61,6 +61,7 @@ def test_delays_grow_and_are_capped(settings: Settings, engine: sa.Engine) -> No
             refused = login(attacker, ADMIN_EMAIL, WRONG)
             assert refused.status_code == 429
             assert f"try again in {expected} second" in refused.text
+            assert 'id="login-error"' in refused.text  # the form again, to retry from
             env.clock.advance(seconds=expected)
             _fail(attacker, 1)
     many = FailureStats(count=free + 40, last_at=None)

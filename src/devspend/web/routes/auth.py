@@ -16,7 +16,7 @@ from devspend.errors import ConfigError
 from devspend.store import accounts
 from devspend.web import identity
 from devspend.web.deps import ClockDep, EngineDep, MaybeUser, SettingsDep, csrf_protect
-from devspend.web.errors import Forbidden
+from devspend.web.errors import Forbidden, TooManyAttempts
 from devspend.web.rendering import render
 from devspend.web.request_guards import client_address
 from devspend.web.security import SESSION_COOKIE, tokens_match
@@ -63,9 +63,16 @@ def login_submit(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     now = clock()
-    user = identity.check_login(
-        engine, email=email, password=password, client_address=client_address(request), now=now
-    )
+    try:
+        user = identity.check_login(
+            engine, email=email, password=password, client_address=client_address(request),
+            now=now,
+        )  # fmt: skip
+    except TooManyAttempts as exc:
+        return render(
+            request, "login.html", {"next": safe_next(next), "email": email, "error": exc.message},
+            status_code=exc.status_code,
+        )  # fmt: skip
     if user is None:
         return render(
             request, "login.html",
