@@ -4,14 +4,25 @@ and the spend snapshot is fetched right after the event windows of the same sync
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+import pytest
 import sqlalchemy as sa
 
-from devspend.cursor.client import DAILY_USAGE_PATH, EVENTS_PATH, SPEND_PATH
+from devspend.cursor.client import DAILY_USAGE_PATH, EVENTS_PATH, GROUPS_PATH, SPEND_PATH
+from devspend.cursor.clock import FakeClock, SystemClock
 from devspend.cursor.fake.ratelimit import SlidingWindowLimiter
+from devspend.errors import CursorPlanError, CursorProtocolError
 from devspend.settings import Settings
 from devspend.store.tables import daily_usage, member_spend
+from devspend.sync.lanes import (
+    CancellableClock,
+    Lane,
+    LaneCancelled,
+    LaneContext,
+    WriteJob,
+    run_lanes,
+)
 from devspend.sync.progress import SyncProgress
 from devspend.sync.service import connect_cursor, run_sync
 from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
@@ -86,3 +97,73 @@ def test_spend_is_fetched_right_after_the_event_windows_of_the_same_sync(
     assert min(i for i, p in enumerate(paths) if p == SPEND_PATH) > last_events
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(member_spend)).scalar()
+
+
+def lane_context(write: Callable[[WriteJob], None],
+                 on_close: Callable[[WriteJob], None]) -> LaneContext:  # fmt: skip
+    return LaneContext(client=None, integration_id=1, now_ms=END_MS,  # type: ignore[arg-type]
+                       wall_ms=lambda: END_MS, days=[], lookback_start_ms=END_MS,
+                       progress=None, write=write, on_close=on_close)  # fmt: skip
+
+
+def test_lanes_write_in_order_on_the_calling_thread_and_leave_the_clock_usable(
+    engine: sa.Engine,
+) -> None:
+    written: list[tuple[str, int, str]] = []
+
+    def counting(name: str) -> Callable[[LaneContext], None]:
+        def fetch(ctx: LaneContext) -> None:
+            for i in range(20):
+                ctx.write(lambda _engine, i=i: written.append(
+                    (name, i, threading.current_thread().name)))  # fmt: skip
+
+        return fetch
+
+    cancelled = threading.Event()
+    lanes = [Lane("a", EVENTS_PATH, counting("a"), required=True),
+             Lane("b", SPEND_PATH, counting("b"), after="a"),
+             Lane("c", DAILY_USAGE_PATH, counting("c"))]  # fmt: skip
+    assert run_lanes(engine, lanes, make_context=lane_context, cancelled=cancelled) == []
+    assert {thread for _, _, thread in written} == {threading.current_thread().name}
+    for name in "abc":
+        assert [i for n, i, _ in written if n == name] == list(range(20))
+    first_b = min(k for k, (n, _, _) in enumerate(written) if n == "b")
+    assert first_b > max(k for k, (n, _, _) in enumerate(written) if n == "a")
+    # a finished sync does not cancel: a later phase may still wait on the same clock
+    assert not cancelled.is_set()
+    CancellableClock(FakeClock(), cancelled).sleep(1.0)
+
+
+def test_a_failing_required_lane_stops_the_others_at_their_next_wait(engine: sa.Engine) -> None:
+    cancelled = threading.Event()
+    clock = CancellableClock(SystemClock(), cancelled)
+    waited: list[str] = []
+
+    def patient(ctx: LaneContext) -> None:
+        try:
+            clock.sleep(600.0)  # e.g. a pacer waiting for the next minute
+        except LaneCancelled:
+            waited.append("cancelled")
+            raise
+
+    def failing(ctx: LaneContext) -> None:
+        raise CursorProtocolError("Cursor sent nonsense", endpoint=EVENTS_PATH)
+
+    lanes = [Lane("events", EVENTS_PATH, failing, required=True),
+             Lane("groups", GROUPS_PATH, patient)]  # fmt: skip
+    with pytest.raises(CursorProtocolError):
+        run_lanes(engine, lanes, make_context=lane_context, cancelled=cancelled)
+    assert cancelled.is_set()
+    assert waited == ["cancelled"]  # joined: the patient lane did not sit out its 600 s
+
+
+def test_an_optional_lane_failing_is_noted_and_its_followers_skipped(engine: sa.Engine) -> None:
+    def failing(ctx: LaneContext) -> None:
+        raise CursorPlanError(endpoint=GROUPS_PATH)
+
+    lanes = [Lane("events", EVENTS_PATH, lambda ctx: None, required=True),
+             Lane("groups", GROUPS_PATH, failing),
+             Lane("after_groups", SPEND_PATH, lambda ctx: None, after="groups")]  # fmt: skip
+    notes = run_lanes(engine, lanes, make_context=lane_context, cancelled=threading.Event())
+    assert notes[0].startswith("groups skipped: ")
+    assert notes[1] == "after_groups skipped: groups did not finish"

@@ -189,8 +189,10 @@ class _Runner:
             for lane in self.lanes:
                 if lane.name not in self._started:
                     self.notes.append(f"{lane.name} skipped: {lane.after} did not finish")
+        except BaseException:
+            self.cancelled.set()  # the sync stops: the other lanes end at their next wait
+            raise
         finally:
-            self.cancelled.set()  # any lane still running has nothing left to do
             for closer in self._closers:
                 closer(self.engine)
             for thread in self._threads:

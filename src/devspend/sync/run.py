@@ -74,6 +74,8 @@ class SyncResult:
     members: int = 0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    requests: dict[str, int] = field(default_factory=dict)  # sent to Cursor, per endpoint
+    rate_limited: int = 0  # of them answered 429
 
     @property
     def ok(self) -> bool:
@@ -160,6 +162,8 @@ def _guarded(
         raise
     result.status, result.message = status.value, message
     result.seconds = time.monotonic() - started
+    result.requests = dict(client.stats.sent)
+    result.rate_limited = sum(client.stats.rate_limited.values())
     with engine.begin() as conn:
         if status is Status.OK:
             update_integration(
