@@ -136,8 +136,9 @@ def main() -> None:
 
             def progress(update: SyncProgress) -> None:
                 phases.setdefault(update.phase, time.monotonic() - began)
-                if os.environ.get("BENCH_TRACE"):
-                    print(f"  {time.monotonic() - began:6.2f} {update.phase} {update.events} {update.windows}")
+                if os.environ.get("BENCH_TRACE"):  # one line per progress update
+                    print(f"  {time.monotonic() - began:6.2f} s {update.phase} "
+                          f"{update.events} events, {update.windows} windows")
 
             result = run_sync(engine, settings, integration_id=connected.integration_id,
                               clock=CompressedClock(args.minute), progress=progress)  # fmt: skip
