@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     owner_tag_key: str = "owner"
     focus_max_uncompressed_mb: int = Field(default=16384, ge=1)
     focus_max_compression_ratio: int = Field(default=100, ge=2)
+    metrics: Literal["off", "token", "open"] = "off"
+    log_format: Literal["text", "json"] = "text"
 
     public_url: str | None = None
     alert_anomaly_min_dollars: int = Field(default=25, ge=0)

@@ -44,7 +44,9 @@ def server_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
     """
     import uvicorn
 
-    return uvicorn.Config(app, host=host, port=port, proxy_headers=False, log_level="info")
+    # log_config=None: uvicorn's loggers reach devspend's handler (web.logs), text or JSON
+    return uvicorn.Config(app, host=host, port=port, proxy_headers=False, log_level="info",
+                          log_config=None)  # fmt: skip
 
 
 def setup_link(app: Any, *, host: str, port: int) -> str | None:
@@ -61,8 +63,10 @@ def setup_link(app: Any, *, host: str, port: int) -> str | None:
 def serve_app(*, host: str, port: int) -> None:
     """Run the web app and the scheduler until interrupted."""
     from devspend.web.app import create_app
+    from devspend.web.logs import configure_logging
 
     settings = load_settings().model_copy(update={"host": host, "port": port})
+    configure_logging(settings)
     app = create_app(settings, run_scheduler=True)
     console = Console(highlight=False)
     console.print(f"devspend is serving on http://{host}:{port}/")

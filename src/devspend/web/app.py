@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from devspend.settings import Settings
 from devspend.store.engine import open_database
-from devspend.web import integration_health
+from devspend.web import integration_health, metrics
 from devspend.web.clock import WallClock, utc_now
 from devspend.web.errors import install_error_handlers
 from devspend.web.rendering import STATIC_DIR, build_templates
@@ -92,6 +92,7 @@ def create_app(
     # the first admin needs this one-time token (``devspend serve`` prints the link)
     app.state.setup_token = new_secret()
     install_guards(app, settings)
+    metrics.install(app, engine=db, jobs=jobs, clock=clock)  # outermost: counts refusals too
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     for router in all_routers():
