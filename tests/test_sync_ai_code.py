@@ -131,7 +131,7 @@ def test_a_team_without_ai_code_tracking_syncs_everything_else(
         assert result.events > 0
         assert access.status == "denied"
         assert "AI Code Tracking" in access.message
-        assert any(n.startswith("ai_code skipped") for n in result.notes)
+        assert any(n.startswith("ai_code_commits skipped") for n in result.notes)
     assert _stored(engine)[2:] == (0, 0)
 
 

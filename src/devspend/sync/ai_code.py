@@ -1,34 +1,39 @@
-"""The AI Code Tracking phase of a sync: commits and accepted AI changes, incrementally.
+"""The AI Code Tracking lanes of a sync: commits and accepted AI changes, incrementally.
 
-Per endpoint, the days to fetch are those of the range not yet ``complete`` plus
-the look-back (recent days still changing), newest run first, in windows of at
-most :data:`WINDOW_DAYS` whole UTC days. Every request is conditional on the ETag
-stored with its page, so re-reading unchanged days costs 304s, which Cursor does
-not count against the 20/min limit.
+Two lanes (``ai_code_commits``, ``ai_code_changes``; :data:`devspend.sync.registry.LANES`),
+each at its endpoint's own 20/min beside the other lanes. Per endpoint, the days to
+fetch are those from the sync's first day (the integration's ``backfill_start_ms``) to
+today that are not yet ``complete``, plus the look-back (recent days still changing):
+the look-back first, as one window of its own, then older runs newest first, in
+windows of at most :data:`WINDOW_DAYS` whole UTC days. Every request is conditional
+on the ETag stored with its page, so re-reading unchanged days costs 304s, which
+Cursor does not count against the limit.
 
-Crash safety: each page's rows and its ETag are written in one transaction, and a
-window's days are marked covered only once all its pages are in. Rows are upserted
-on their identity, so a page stored twice — a resumed crash, a re-sync — leaves
-exactly the same rows.
+The lanes never touch the database: what they need (coverage, ETags, the first day)
+is read by a job on the writer thread, and each page's rows and its ETag are written
+by one job, in one transaction; a window's days are marked covered only once all its
+pages are in. Rows are upserted on their identity, so a page stored twice — a resumed
+crash, a re-sync — leaves exactly the same rows.
 
 A team without access (403, or the 401 some servers send for it: the same key just
-read the Admin API) is recorded as ``denied`` with Cursor's reason and skipped;
-nothing else of the sync is affected.
+read the Admin API) is recorded as ``denied`` with the reason and the lane ends with
+a note; nothing else of the sync is affected.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from devspend.cursor.ai_code import AI_CODE_PATHS, CHANGES, COMMITS, Known, iter_ai_code_pages
+from devspend.cursor.ai_code import AI_CODE_PATHS, COMMITS, Known, iter_ai_code_pages
 from devspend.cursor.ai_code_schemas import AiChange, AiCommit
-from devspend.cursor.client import CursorClient
 from devspend.errors import CursorAuthError, CursorPlanError
 from devspend.store.ai_code import (
     ACCESS_DENIED,
@@ -40,7 +45,10 @@ from devspend.store.ai_code import (
     stored_requests,
 )
 from devspend.store.checkpoints import COMPLETE, PARTIAL
-from devspend.sync.progress import ProgressCallback, SyncProgress
+from devspend.store.events import day_of
+from devspend.store.tables import integrations
+from devspend.sync.lanes import LaneContext
+from devspend.sync.progress import SyncProgress
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +57,32 @@ NO_ACCESS = (
     "AI Code Tracking is not available to this key ({reason}): it needs an Enterprise team "
     "with access to Cursor's AI Code Tracking API. Usage, spend and adoption are unaffected."
 )
+REASONS = {
+    CursorPlanError: "403 Enterprise access required",
+    CursorAuthError: "401 on the AI Code Tracking endpoints, while the Admin API takes the key",
+}
+RESULT_KEY = "ai_code"
 
 
 @dataclass(slots=True)
 class AiCodeOutcome:
-    """What the phase did: rows stored (as sent, 304s excluded), requests, 304s, access."""
+    """What the lanes did: rows stored (as sent, 304s excluded), windows, 304s, access."""
 
     commits: int = 0
     changes: int = 0
     windows: int = 0
     not_modified: int = 0
     denied: str | None = None
+
+
+@dataclass(slots=True)
+class _State:
+    """What a lane needs from the database, read on the writer thread."""
+
+    first: date | None = None
+    coverage: dict[date, str] = field(default_factory=dict)
+    known: dict[str, Known] = field(default_factory=dict)
+    ready: threading.Event = field(default_factory=threading.Event)
 
 
 def commit_row(c: AiCommit) -> dict[str, Any]:
@@ -120,86 +143,115 @@ def _days(lo: date, hi: date) -> Iterator[date]:
     return (lo + timedelta(days=i) for i in range((hi - lo).days + 1))
 
 
-def sync_ai_code(
-    engine: Engine,
-    client: CursorClient,
-    *,
-    integration_id: int,
-    first: date,
-    today: date,
-    recent_first_day: date,
-    progress: ProgressCallback | None = None,
-) -> AiCodeOutcome:
-    """Fetch and store both endpoints for ``first``..``today``; see the module docstring."""
-    outcome = AiCodeOutcome()
-    try:
-        for endpoint in (COMMITS, CHANGES):
-            _sync_endpoint(engine, client, outcome, endpoint=endpoint,
-                           integration_id=integration_id, first=first, today=today,
-                           recent_first_day=recent_first_day, progress=progress)  # fmt: skip
-    except (CursorAuthError, CursorPlanError) as exc:
-        outcome.denied = NO_ACCESS.format(reason=str(exc).rstrip("."))
-        log.info("integration %s: %s", integration_id, outcome.denied)
-        with engine.begin() as conn:
-            set_ai_code_access(conn, integration_id=integration_id, status=ACCESS_DENIED,
-                               message=outcome.denied)  # fmt: skip
-        return outcome
-    with engine.begin() as conn:
-        set_ai_code_access(conn, integration_id=integration_id, status=ACCESS_OK, message=None)
-    return outcome
+def _read_state(ctx: LaneContext, endpoint: str) -> _State:
+    """Ask the writer thread for this endpoint's coverage, ETags and first day; wait."""
+    state = _State()
+
+    def read(engine: Engine) -> None:
+        with engine.connect() as conn:
+            start_ms = conn.execute(sa.select(integrations.c.backfill_start_ms).where(
+                integrations.c.id == ctx.integration_id)).scalar()  # fmt: skip
+            state.first = None if start_ms is None else day_of(int(start_ms))
+            state.coverage = ai_code_coverage_days(conn, integration_id=ctx.integration_id,
+                                                   endpoint=endpoint)  # fmt: skip
+            state.known = {
+                key: Known(etag=r.etag, total_count=r.total_count)
+                for key, r in stored_requests(conn, integration_id=ctx.integration_id,
+                                              endpoint=endpoint).items()
+            }
+        state.ready.set()
+
+    ctx.write(read)
+    while not state.ready.wait(0.05):
+        ctx.client.clock.sleep(0)  # raises once the sync is cancelled
+    return state
 
 
-def _sync_endpoint(
-    engine: Engine,
-    client: CursorClient,
-    outcome: AiCodeOutcome,
-    *,
-    endpoint: str,
-    integration_id: int,
-    first: date,
-    today: date,
-    recent_first_day: date,
-    progress: ProgressCallback | None,
-) -> None:
-    with engine.connect() as conn:
-        coverage = ai_code_coverage_days(conn, integration_id=integration_id, endpoint=endpoint)
-        known = {
-            key: Known(etag=r.etag, total_count=r.total_count)
-            for key, r in stored_requests(
-                conn, integration_id=integration_id, endpoint=endpoint
-            ).items()
-        }
-    to_row = commit_row if endpoint == COMMITS else change_row
-    windows = plan_windows(first=first, today=today, recent_first_day=recent_first_day,
-                           coverage=coverage)  # fmt: skip
-    for done, (lo, hi) in enumerate(windows, start=1):
-        for page in iter_ai_code_pages(client, endpoint, first=lo, last=hi, known=known.get):
-            if page.not_modified:
-                outcome.not_modified += 1
-                continue
+def _outcome(ctx: LaneContext) -> AiCodeOutcome:
+    found = ctx.results.setdefault(RESULT_KEY, AiCodeOutcome())
+    assert isinstance(found, AiCodeOutcome)
+    return found
+
+
+def fetch_ai_code(endpoint: str) -> Callable[[LaneContext], None]:
+    """The lane of one AI Code Tracking endpoint (see the module docstring)."""
+
+    def fetch(ctx: LaneContext) -> None:
+        iid = ctx.integration_id
+        state = _read_state(ctx, endpoint)
+        today = day_of(ctx.now_ms)
+        recent = day_of(max(ctx.lookback_start_ms, 0))
+        first = min([state.first or recent, *ctx.days, recent])
+        windows = plan_windows(first=first, today=today, recent_first_day=recent,
+                               coverage=state.coverage)  # fmt: skip
+        try:
+            for number, (lo, hi) in enumerate(windows, start=1):
+                _fetch_window(ctx, endpoint, state, lo=lo, hi=hi, recent=recent,
+                              number=number, of=len(windows))  # fmt: skip
+        except (CursorAuthError, CursorPlanError) as exc:
+            reason = next((r for kind, r in REASONS.items() if isinstance(exc, kind)), str(exc))
+            message = NO_ACCESS.format(reason=reason)
+
+            def denied(engine: Engine) -> None:
+                _outcome(ctx).denied = message
+                with engine.begin() as conn:
+                    set_ai_code_access(conn, integration_id=iid, status=ACCESS_DENIED,
+                                       message=message)  # fmt: skip
+
+            ctx.write(denied)
+            log.info("integration %s: %s", iid, message)
+            raise CursorPlanError(message, endpoint=AI_CODE_PATHS[endpoint]) from None
+
+        def allowed(engine: Engine) -> None:
             with engine.begin() as conn:
-                store_ai_code_page(
-                    conn, integration_id=integration_id, endpoint=endpoint,
-                    rows=[to_row(item) for item in page.items], request_key=page.key,
-                    etag=page.etag, total_count=page.total_count,
-                )  # fmt: skip
+                set_ai_code_access(conn, integration_id=iid, status=ACCESS_OK, message=None)
+
+        ctx.write(allowed)
+
+    return fetch
+
+
+def _fetch_window(
+    ctx: LaneContext, endpoint: str, state: _State, *, lo: date, hi: date, recent: date,
+    number: int, of: int,
+) -> None:  # fmt: skip
+    iid = ctx.integration_id
+    to_row = commit_row if endpoint == COMMITS else change_row
+    for page in iter_ai_code_pages(ctx.client, endpoint, first=lo, last=hi,
+                                   known=state.known.get):  # fmt: skip
+        if page.not_modified:
+            _outcome(ctx).not_modified += 1  # a plain counter: only read after the lanes
+            continue
+        rows = [to_row(item) for item in page.items]
+
+        def store(engine: Engine, rows: list[dict[str, Any]] = rows, key: str = page.key,
+                  etag: str | None = page.etag, total: int = page.total_count) -> None:
+            with engine.begin() as conn:
+                store_ai_code_page(conn, integration_id=iid, endpoint=endpoint, rows=rows,
+                                   request_key=key, etag=etag, total_count=total)  # fmt: skip
+            outcome = _outcome(ctx)
             if endpoint == COMMITS:
-                outcome.commits += len(page.items)
+                outcome.commits += len(rows)
             else:
-                outcome.changes += len(page.items)
+                outcome.changes += len(rows)
+
+        ctx.write(store)
+
+    def covered(engine: Engine) -> None:
+        days = list(_days(lo, hi))
         with engine.begin() as conn:
-            days = list(_days(lo, hi))
-            set_ai_code_coverage(conn, integration_id=integration_id, endpoint=endpoint,
-                                 days=[d for d in days if d < recent_first_day],
-                                 status=COMPLETE)  # fmt: skip
-            set_ai_code_coverage(conn, integration_id=integration_id, endpoint=endpoint,
-                                 days=[d for d in days if d >= recent_first_day],
-                                 status=PARTIAL)  # fmt: skip
+            set_ai_code_coverage(conn, integration_id=iid, endpoint=endpoint,
+                                 days=[d for d in days if d < recent], status=COMPLETE)
+            set_ai_code_coverage(conn, integration_id=iid, endpoint=endpoint,
+                                 days=[d for d in days if d >= recent], status=PARTIAL)
+        outcome = _outcome(ctx)
         outcome.windows += 1
-        if progress is not None:
-            progress(SyncProgress(
-                integration_id=integration_id, phase=f"ai_code_{endpoint}", days_done=done,
-                days_total=len(windows), events=outcome.commits + outcome.changes,
-                windows=outcome.windows,
+        if ctx.progress is not None:
+            ctx.progress(SyncProgress(
+                integration_id=iid, phase=f"ai_code_{endpoint}", days_done=number, days_total=of,
+                events=outcome.commits + outcome.changes, windows=outcome.windows,
+                window_start_ms=(lo - date(1970, 1, 1)).days * 86_400_000,
+                window_end_ms=(hi - date(1970, 1, 1)).days * 86_400_000 + 86_399_999,
             ))  # fmt: skip
-    log.debug("AI code %s: %d windows from %s", endpoint, len(windows), AI_CODE_PATHS[endpoint])
+
+    ctx.write(covered)

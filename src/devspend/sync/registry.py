@@ -7,7 +7,16 @@ One lane per separately rate-limited endpoint. To add an endpoint: its path in
 
 from __future__ import annotations
 
-from devspend.cursor.client import DAILY_USAGE_PATH, EVENTS_PATH, GROUPS_PATH, SPEND_PATH
+from devspend.cursor.ai_code import CHANGES, COMMITS
+from devspend.cursor.client import (
+    AI_CODE_CHANGES_PATH,
+    AI_CODE_COMMITS_PATH,
+    DAILY_USAGE_PATH,
+    EVENTS_PATH,
+    GROUPS_PATH,
+    SPEND_PATH,
+)
+from devspend.sync.ai_code import fetch_ai_code
 from devspend.sync.events import fetch_events
 from devspend.sync.lanes import Lane
 from devspend.sync.team import fetch_billing_groups, fetch_daily_usage, fetch_spend
@@ -18,4 +27,8 @@ LANES: tuple[Lane, ...] = (
     Lane("spend", SPEND_PATH, fetch_spend, after="events"),
     Lane("daily_usage", DAILY_USAGE_PATH, fetch_daily_usage),
     Lane("groups", GROUPS_PATH, fetch_billing_groups),
+    # After the events: their pages would otherwise queue at the one writer between event
+    # windows and delay the headline data; they still overlap spend, daily usage, groups.
+    Lane("ai_code_commits", AI_CODE_COMMITS_PATH, fetch_ai_code(COMMITS), after="events"),
+    Lane("ai_code_changes", AI_CODE_CHANGES_PATH, fetch_ai_code(CHANGES), after="events"),
 )

@@ -2,8 +2,8 @@
 
 Order: members, then the lanes of :data:`devspend.sync.registry.LANES` side by side,
 each at its own endpoint's rate limit — usage events (newest windows first, then the
-spend snapshot), per-day usage rows, billing groups — then AI Code Tracking
-(``sync.ai_code``). Errors from Cursor become the integration's status instead of
+spend snapshot), per-day usage rows, billing groups, AI Code Tracking commits and
+changes (``sync.ai_code``). Errors from Cursor become the integration's status instead of
 tracebacks: 401 marks it ``key_invalid`` and stops it (data kept), 403
 ``not_enterprise``, exhausted retries ``rate_limited``/``error``. A 429 only slows
 that endpoint's lane down. A second sync of the same integration raises
@@ -47,7 +47,6 @@ from devspend.store.integrations import (
 )
 from devspend.store.locks import sync_lock
 from devspend.store.secrets import secret_box
-from devspend.sync.ai_code import sync_ai_code
 from devspend.sync.events import RESULT as EVENTS_RESULT
 from devspend.sync.events import EventsOutcome
 from devspend.sync.lanes import CancellableClock, Lane, LaneContext, WriteJob, run_lanes
@@ -251,33 +250,3 @@ def _sync(
     events: EventsOutcome = results[EVENTS_RESULT]
     result.windows, result.events, result.days = events.windows, events.events, events.days
     result.notes.extend(notes)
-
-    def ai_code() -> int:  # a team without AI Code Tracking is noted, nothing else changes
-        outcome = sync_ai_code(engine, client, integration_id=iid, first=first_day, today=today,
-                               recent_first_day=recent_first_day, progress=progress)
-        if outcome.denied:
-            result.notes.append(f"ai_code skipped: {outcome.denied}")
-        return outcome.windows
-
-    _optional(result, "ai_code", ai_code, progress)
-
-
-def _optional(
-    result: SyncResult,
-    phase: str,
-    step: Callable[[], int],
-    progress: ProgressCallback | None,
-) -> None:
-    """Run an enrichment step; anything but a bad key is noted, not fatal."""
-    if progress is not None:
-        progress(SyncProgress(integration_id=result.integration_id, phase=phase,
-                              days_done=result.days, days_total=result.days,
-                              events=result.events, windows=result.windows))  # fmt: skip
-    try:
-        step()
-    except CursorAuthError:
-        raise
-    except CursorError as exc:
-        note = f"{phase} skipped: {exc}"
-        log.info(note)
-        result.notes.append(note)
