@@ -60,16 +60,16 @@ def run_check(
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
         evaluation = evaluate(conn, settings, as_of=data_moment(conn, now=now))
-    found: list[Found] = []
     with engine.begin() as conn:
         muted = store.muted_rules(conn)
         channels = [c.id for c in store.list_channels(conn)]
-        for alert in evaluation.alerts:
-            is_muted = alert.rule in muted
-            quiet = alert.dedupe_key in evaluation.quiet_keys
-            new_id = store.record_alert(conn, alert, channel_ids=[] if quiet else channels,
-                                        muted=is_muted, now=now)  # fmt: skip
-            found.append(Found(alert=alert, new=new_id is not None, muted=is_muted))
+        # one read for what is known already; the unique key still decides races
+        known = store.known_keys(conn, [a.dedupe_key for a in evaluation.alerts])
+        fresh = [(a, a.rule in muted, [] if a.dedupe_key in evaluation.quiet_keys else channels)
+                 for a in evaluation.alerts if a.dedupe_key not in known]  # fmt: skip
+        inserted = store.record_alerts(conn, fresh, now=now)
+    found = [Found(alert=a, new=a.dedupe_key in inserted, muted=a.rule in muted)
+             for a in evaluation.alerts]  # fmt: skip
     deliveries = deliver_due(engine, settings, now=now) if deliver else []
     return CheckReport(evaluation=evaluation, found=found, deliveries=deliveries)
 

@@ -97,11 +97,24 @@ class _Data:
     allocation: dict[str, tuple[str | None, str | None]]
     known: dict[int, set[date]]
 
-    def series(self, figure: str, keep: Callable[[reads.PersonDay], bool]) -> Series:
-        out: Series = defaultdict(int)
+    def __post_init__(self) -> None:
+        self.by_person: dict[tuple[str, int], list[reads.PersonDay]] = defaultdict(list)
         for r in self.rows:
-            if keep(r):
-                out[r.day] += r.charged_ucents if figure == "usage_value" else r.chargeable_ucents
+            self.by_person[(r.email, r.integration_id)].append(r)
+
+    def series(
+        self, figure: str, *, emails: set[str] | None = None, integration_id: int | None = None
+    ) -> Series:
+        """Σ of a figure per day over the people (and integration) of a scope."""
+        out: Series = defaultdict(int)
+        usage = figure == "usage_value"
+        for (email, iid), days in self.by_person.items():
+            if (emails is not None and email not in emails) or (
+                integration_id is not None and iid != integration_id
+            ):
+                continue
+            for r in days:
+                out[r.day] += r.charged_ucents if usage else r.chargeable_ucents
         return out
 
     def known_day(self, integration_id: int | None) -> Callable[[date], bool]:
@@ -126,14 +139,10 @@ def _scope_emails(data: _Data, kind: str, value: str | None) -> set[str] | None:
     return None
 
 
-def _scope_filter(data: _Data, kind: str, value: str | None) -> Callable[[reads.PersonDay], bool]:
+def _scope_series(data: _Data, figure: str, kind: str, value: str | None) -> Series:
     if kind == "integration" and value is not None:
-        wanted = int(value)
-        return lambda r: r.integration_id == wanted
-    members = _scope_emails(data, kind, value)
-    if members is not None:
-        return lambda r: r.email in members
-    return lambda r: True
+        return data.series(figure, integration_id=int(value))
+    return data.series(figure, emails=_scope_emails(data, kind, value))
 
 
 def _dollars(ucents: int | Decimal) -> str:
@@ -209,7 +218,7 @@ def _budget_status(
 ) -> BudgetStatus:  # fmt: skip
     start, end = _bounds(b, as_of.date(), cycles)
     iid = int(b.scope_value) if b.scope_kind == "integration" and b.scope_value else None
-    series = data.series(b.figure, _scope_filter(data, b.scope_kind, b.scope_value))
+    series = _scope_series(data, b.figure, b.scope_kind, b.scope_value)
     fc = forecast_period(series, start=start, end=end, as_of=as_of, known=data.known_day(iid))
     amount = from_micros(b.amount_ucents)
     spent, projected = fc.actual_cents, fc.forecast_cents
@@ -300,9 +309,6 @@ def _budget_alerts(status: BudgetStatus, *, public: str, quiet: set[str]) -> lis
 
 def _limits(conn: Connection, data: _Data, *, as_of: datetime) -> list[LimitForecast]:
     today = as_of.date()
-    on_demand: dict[tuple[str, int], Series] = defaultdict(lambda: defaultdict(int))
-    for r in data.rows:
-        on_demand[(r.email, r.integration_id)][r.day] += r.chargeable_ucents
     out = []
     for g in reads.spend_gauges(conn):
         if not g.limit_dollars or g.limit_dollars <= 0:
@@ -310,7 +316,8 @@ def _limits(conn: Connection, data: _Data, *, as_of: datetime) -> list[LimitFore
         start, end = cycle_bounds(today, g.cycle_start)
         if g.cycle_start.date() != start:
             continue  # the snapshot belongs to an earlier cycle: its gauge is stale
-        rates = weekday_rates(on_demand.get((g.email, g.integration_id), {}), today=today)
+        mine = data.by_person.get((g.email, g.integration_id), [])
+        rates = weekday_rates({r.day: r.chargeable_ucents for r in mine}, today=today)
         limit = g.limit_dollars * 100 * 1_000_000
         reach = reach_day(rates, spent=g.spend_ucents, limit=limit, as_of=as_of, until=end)
         out.append(LimitForecast(
@@ -510,7 +517,7 @@ def _scope_forecasts(
     for kind, value, iid in scopes:
         anchor = cycles.get(iid) if iid is not None else (min(cycles.values()) if cycles else None)
         start, end = cycle_bounds(today, anchor)
-        series = data.series("on_demand", _scope_filter(data, kind, value))
+        series = _scope_series(data, "on_demand", kind, value)
         fc: Forecast = forecast_period(series, start=start, end=end, as_of=as_of,
                                        known=data.known_day(iid))  # fmt: skip
         out.append(ScopeForecast(scope=scope_label(kind, value), start=start, end=end,

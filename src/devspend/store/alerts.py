@@ -200,15 +200,8 @@ def set_muted(conn: Connection, *, rule: str, muted: bool, by: str | None, now: 
         conn.execute(alert_mutes.insert().values(rule=rule, muted_by=by, muted_at=now))
 
 
-def record_alert(
-    conn: Connection, alert: NewAlert, *, channel_ids: Sequence[int], muted: bool, now: datetime
-) -> int | None:
-    """Insert the alert unless its ``dedupe_key`` exists; the new id, or None if it did.
-
-    The deliveries are created in the same transaction (none when ``muted``), so an
-    alert is never recorded without the sends it owes.
-    """
-    values = {
+def _alert_values(alert: NewAlert, *, muted: bool, now: datetime) -> dict[str, Any]:
+    return {
         "dedupe_key": alert.dedupe_key, "rule": alert.rule, "kind": alert.kind,
         "scope": alert.scope, "figure": alert.figure, "amount_ucents": alert.amount_ucents,
         "threshold_ucents": alert.threshold_ucents, "period": alert.period,
@@ -216,16 +209,40 @@ def record_alert(
         "message": alert.message, "link": alert.link,
         "payload": json.dumps(alert.payload, sort_keys=True), "muted": muted, "created_at": now,
     }  # fmt: skip
-    statement = insert_ignoring_conflicts(conn, alerts).values(**values).returning(alerts.c.id)
-    alert_id = conn.execute(statement).scalar_one_or_none()
-    if alert_id is None:
-        return None
-    if not muted and channel_ids:
-        conn.execute(alert_deliveries.insert(), [
-            {"alert_id": alert_id, "channel_id": cid, "status": "pending", "attempts": 0}
-            for cid in channel_ids
-        ])  # fmt: skip
-    return int(alert_id)
+
+
+def record_alerts(
+    conn: Connection, items: Sequence[tuple[NewAlert, bool, Sequence[int]]], *, now: datetime
+) -> dict[str, int]:
+    """Insert each ``(alert, muted, channel ids)`` unless its ``dedupe_key`` exists, with
+    its deliveries (none when muted), in the caller's transaction; the dedupe keys this
+    call inserted, with their ids.
+
+    One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``: of two replicas
+    inserting the same key at once, only one gets it back, so only one owes its sends.
+    """
+    if not items:
+        return {}
+    statement = insert_ignoring_conflicts(conn, alerts).returning(alerts.c.id,
+                                                                 alerts.c.dedupe_key)
+    rows = [_alert_values(a, muted=m, now=now) for a, m, _c in items]
+    inserted = {str(key): int(i) for i, key in conn.execute(statement, rows)}
+    deliveries = [
+        {"alert_id": inserted[a.dedupe_key], "channel_id": cid, "status": "pending",
+         "attempts": 0}
+        for a, muted, channel_ids in items if a.dedupe_key in inserted and not muted
+        for cid in channel_ids
+    ]  # fmt: skip
+    if deliveries:
+        conn.execute(alert_deliveries.insert(), deliveries)
+    return inserted
+
+
+def record_alert(
+    conn: Connection, alert: NewAlert, *, channel_ids: Sequence[int], muted: bool, now: datetime
+) -> int | None:
+    """:func:`record_alerts` for one alert: its new id, or None if it was raised before."""
+    return record_alerts(conn, [(alert, muted, channel_ids)], now=now).get(alert.dedupe_key)
 
 
 def known_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
