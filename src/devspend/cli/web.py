@@ -70,6 +70,12 @@ def serve_app(*, host: str, port: int) -> None:
     app = create_app(settings, run_scheduler=True)
     console = Console(highlight=False)
     console.print(f"devspend is serving on http://{host}:{port}/")
+    if not settings.allowed_hosts and host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(
+            "It answers to localhost, IP addresses and the --host name only; set "
+            "DEVSPEND_ALLOWED_HOSTS to the names people will use (e.g. dash.example.com).",
+            soft_wrap=True,
+        )
     link = setup_link(app, host=host, port=port)
     if link is not None:
         console.print(
