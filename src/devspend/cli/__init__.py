@@ -25,6 +25,7 @@ from devspend.cli import (
     report,
     sync,
     web,
+    whatif,
 )
 from devspend.errors import DevspendError
 
@@ -38,7 +39,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
     )
     for module in (cursor, fake, db, sync, report, reconcile, web, focus, budget, notify,
-                   alerts):  # fmt: skip
+                   alerts, whatif):  # fmt: skip
         module.register(app)
     return app
 

@@ -75,3 +75,10 @@ def spend_by_person_day(
         .where(*where).group_by(email, u.day)
     ).all()  # fmt: skip
     return {(who, day): (int(value), int(billed)) for who, day, value, billed in rows}
+
+
+def team_emails(conn: Connection, *, team: str) -> set[str]:
+    """The lower-case emails the allocations put in ``team`` (case-insensitive)."""
+    a = allocations.c
+    rows = conn.execute(sa.select(a.email).where(sa.func.lower(a.team) == team.strip().lower()))
+    return {email.lower() for (email,) in rows}
