@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from pydantic import SecretStr
 
 from devspend.settings import Settings
 from devspend.web import identity
@@ -172,3 +173,25 @@ def test_trusted_proxy_header_is_ignored_unless_configured(
         assert client.get("/api/v1/overview", headers=header).status_code == 200
         # a header user starts as a viewer
         assert client.get("/settings/users", headers=header).status_code == 403
+
+
+def test_replicas_sharing_the_secret_accept_one_setup_link(
+    settings: Settings, engine: sa.Engine
+) -> None:
+    printed_by = build_env(settings, engine)
+    behind_the_balancer = build_env(settings, engine)
+    token = printed_by.app.state.setup_token
+    assert behind_the_balancer.app.state.setup_token == token
+    other_secret = build_env(settings, engine, secret_key=SecretStr("y" * 32))
+    assert other_secret.app.state.setup_token != token
+    no_secret = [build_env(settings, engine, secret_key=None) for _ in range(2)]
+    assert no_secret[0].app.state.setup_token != no_secret[1].app.state.setup_token
+    with client_for(printed_by.app) as first, client_for(behind_the_balancer.app) as second:
+        page = first.get("/setup", params={"token": token})
+        assert page.status_code == 200
+        second.cookies.update(first.cookies)
+        response = second.post("/setup", data={
+            "email": ADMIN_EMAIL, "password": PASSWORD, "password_again": PASSWORD,
+            "csrf_token": csrf_of(page.text), "setup_token": token,
+        })  # fmt: skip
+        assert response.status_code == 303

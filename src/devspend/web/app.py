@@ -23,7 +23,7 @@ from devspend.web.rendering import STATIC_DIR, build_templates
 from devspend.web.request_guards import check_proxy_settings, install_guards
 from devspend.web.routes import all_routers
 from devspend.web.scheduler import Scheduler
-from devspend.web.security import new_secret
+from devspend.web.security import setup_token
 from devspend.web.shared_transport import shared
 from devspend.web.sync_jobs import SyncJobs
 from devspend.web.view_cache import ViewCache
@@ -90,7 +90,9 @@ def create_app(
     app.state.templates = build_templates()
     integration_health.install(app.state.templates)
     # the first admin needs this one-time token (``devspend serve`` prints the link)
-    app.state.setup_token = new_secret()
+    app.state.setup_token = setup_token(
+        settings.secret_key.get_secret_value() if settings.secret_key else None
+    )
     install_guards(app, settings)
     metrics.install(app, engine=db, jobs=jobs, clock=clock)  # outermost: counts refusals too
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -8,6 +8,7 @@ login (login and first-admin forms) it falls back to a double-submit cookie.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -69,6 +70,19 @@ def password_problem(password: str) -> str | None:
 def new_secret(nbytes: int = 32) -> str:
     """A URL-safe random string for session ids, CSRF tokens and one-time passwords."""
     return secrets.token_urlsafe(nbytes)
+
+
+def setup_token(secret_key: str | None) -> str:
+    """The token the first-admin link carries (``/setup?token=…``), valid until a user exists.
+
+    Random per process, as Jupyter's is; but with ``DEVSPEND_SECRET_KEY`` set (which
+    replicas share) it is derived from that secret, so every replica prints and accepts
+    the same link behind a load balancer. Knowing the secret already means running devspend.
+    """
+    if not secret_key:
+        return new_secret()
+    mac = hmac.new(secret_key.encode(), b"devspend first-admin setup v1", hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
 
 
 def digest(secret: str) -> str:
