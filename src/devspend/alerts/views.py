@@ -8,13 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from devspend.alerts.check import CheckReport
-from devspend.alerts.evaluate import (
-    BudgetStatus,
-    Evaluation,
-    LimitForecast,
-    ScopeForecast,
-    money_text,
-)
+from devspend.alerts.evaluate import BudgetStatus, Evaluation, LimitForecast, ScopeForecast
+from devspend.alerts.inputs import money_text
 from devspend.money import format_dollars, from_micros
 from devspend.store.alerts import AlertRecord, BudgetRecord, ChannelRecord
 

@@ -26,6 +26,7 @@ from devspend.store.tables import (
     usage_daily_detail,
     usage_daily_model,
     usage_daily_user,
+    usage_events,
 )
 
 
@@ -140,6 +141,27 @@ def person_detail(
     )  # fmt: skip
     return [DetailSlice(str(r.email), str(r.name), bool(r.max_mode), int(r.charged or 0),
                         int(r.chargeable or 0)) for r in rows]  # fmt: skip
+
+
+def headless_charged(conn: Connection, *, emails: Sequence[str], day: date) -> dict[str, int]:
+    """Σ charged micro-cents of these people's headless events on one day (lower-case email).
+
+    Summaries count headless events but not their money, so this reads the day's raw
+    events of a few candidates (by the person/time index), never everyone's.
+    """
+    if not emails:
+        return {}
+    e = usage_events
+    start = int(datetime.combine(day, datetime.min.time(), tzinfo=UTC).timestamp() * 1000)
+    email = sa.func.lower(people.c.email)
+    rows = conn.execute(
+        sa.select(email.label("email"), sa.func.sum(e.c.charged_ucents))
+        .join(people, people.c.id == e.c.person_id)
+        .where(email.in_(sorted({x.lower() for x in emails})), e.c.is_headless.is_(True),
+               e.c.ts_ms >= start, e.c.ts_ms < start + 86_400_000)
+        .group_by(email)
+    )  # fmt: skip
+    return {str(m): int(v or 0) for m, v in rows}
 
 
 def allocation_map(conn: Connection) -> dict[str, tuple[str | None, str | None]]:

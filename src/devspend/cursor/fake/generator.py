@@ -65,6 +65,8 @@ class Spike:
     events: int = 250
     model: str = "claude-4.1-opus"
     max_mode: bool = True
+    headless: bool = False
+    """Mark the events headless (a background agent run away) instead of interactive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +166,7 @@ def _spike_events(
         wire, _ = wire_event(rng, spiked, ts)
         wire["kind"] = "Usage-based"
         wire["isChargeable"] = True
+        wire["isHeadless"] = spike.headless
         out.append((ts, wire))
     return out
 
