@@ -61,6 +61,9 @@ class Settings(BaseSettings):
 
     public_url: str | None = None
     alert_anomaly_min_dollars: int = Field(default=25, ge=0)
+    digest_channels: str | None = None
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_hour: int = Field(default=8, ge=0, le=23)
 
     @field_validator("cursor_base_url")
     @classmethod

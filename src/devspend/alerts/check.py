@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from devspend.alerts.channels import channel_url, send
+from devspend.alerts.digest import build_digest, digest_channel_ids, digest_due
 from devspend.alerts.evaluate import Evaluation, data_moment, evaluate
 from devspend.errors import DevspendError
 from devspend.settings import Settings
@@ -67,6 +68,11 @@ def run_check(
         known = store.known_keys(conn, [a.dedupe_key for a in evaluation.alerts])
         fresh = [(a, a.rule in muted, [] if a.dedupe_key in evaluation.quiet_keys else channels)
                  for a in evaluation.alerts if a.dedupe_key not in known]  # fmt: skip
+        if digest_due(settings, now=now):
+            digest = build_digest(conn, settings, now=now, evaluation=evaluation)
+            if not store.known_keys(conn, [digest.dedupe_key]):
+                fresh.append((digest, "digest" in muted, digest_channel_ids(conn, settings)))
+                evaluation.alerts.append(digest)
         inserted = store.record_alerts(conn, fresh, now=now)
     found = [Found(alert=a, new=a.dedupe_key in inserted, muted=a.rule in muted)
              for a in evaluation.alerts]  # fmt: skip
