@@ -43,6 +43,17 @@ class DailyUsageStorm(SlidingWindowLimiter):
         return None
 
 
+class ThreadClock(SystemClock):
+    """The real clock, noting which thread waited how long."""
+
+    def __init__(self) -> None:
+        self.sleeps: list[tuple[str, float]] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append((threading.current_thread().name, seconds))
+        super().sleep(seconds)
+
+
 def test_a_429_storm_on_daily_usage_does_not_delay_the_events(
     engine: sa.Engine, settings: Settings
 ) -> None:
@@ -60,9 +71,10 @@ def test_a_429_storm_on_daily_usage_does_not_delay_the_events(
         if update.phase == "spend":  # the events lane is done: the storm may pass
             limiter.storm.clear()
 
+    clock = ThreadClock()
     with fake.transport() as transport:
         result = run_sync(engine, settings, integration_id=iid, transport=transport,
-                          now_ms=END_MS, progress=progress)  # fmt: skip
+                          now_ms=END_MS, progress=progress, clock=clock)  # fmt: skip
     assert result.ok, result.message
     assert result.notes == []
     assert result.events == team.expected_totals(start_ms=0, end_ms=END_MS).events
@@ -70,12 +82,15 @@ def test_a_429_storm_on_daily_usage_does_not_delay_the_events(
     events_at = [i for i, (path, _) in enumerate(log) if path == EVENTS_PATH]
     refused_at = [i for i, entry in enumerate(log) if entry == (DAILY_USAGE_PATH, 429)]
     assert len(events_at) > 5
-    # Daily usage was being refused while the events were still being fetched ...
+    # Daily usage was refused while the events were still being fetched, and the storm
+    # lasted until they were all in: the events never waited for it to pass ...
     assert refused_at
     assert refused_at[0] < events_at[-1]
-    # ... and the events finished during its first couple of 3 s waits: they did not queue
-    # behind it (every wait of the daily lane would have held them for 3 s each).
-    assert len(refused_at) <= 2
+    # ... nor for a single one of its 3 s backoffs: those were slept by the daily lane alone.
+    backoffs = [name for name, seconds in clock.sleeps if seconds >= STORM_RETRY_AFTER]
+    assert backoffs
+    assert set(backoffs) == {"devspend-lane-daily_usage"}
+    assert all(seconds < 1 for name, seconds in clock.sleeps if name == "devspend-lane-events")
     with engine.connect() as conn:
         rows = conn.execute(sa.select(sa.func.count()).select_from(daily_usage)).scalar()
     assert rows  # daily usage got through once the storm passed
@@ -167,3 +182,29 @@ def test_an_optional_lane_failing_is_noted_and_its_followers_skipped(engine: sa.
     notes = run_lanes(engine, lanes, make_context=lane_context, cancelled=threading.Event())
     assert notes[0].startswith("groups skipped: ")
     assert notes[1] == "after_groups skipped: groups did not finish"
+
+
+def test_the_required_lanes_writes_go_first_when_both_wait(engine: sa.Engine) -> None:
+    order: list[str] = []
+    side_writing, events_queued = threading.Event(), threading.Event()
+
+    def first_side_write(_engine: sa.Engine) -> None:
+        order.append("side 0")
+        side_writing.set()
+        assert events_queued.wait(10)  # the writer is busy while the events queue up
+
+    def side(ctx: LaneContext) -> None:
+        ctx.write(first_side_write)
+        for i in (1, 2):
+            ctx.write(lambda _engine, i=i: order.append(f"side {i}"))
+
+    def events(ctx: LaneContext) -> None:
+        assert side_writing.wait(10)
+        for i in range(3):
+            ctx.write(lambda _engine, i=i: order.append(f"events {i}"))
+        events_queued.set()
+
+    lanes = [Lane("events", EVENTS_PATH, events, required=True),
+             Lane("groups", GROUPS_PATH, side)]  # fmt: skip
+    run_lanes(engine, lanes, make_context=lane_context, cancelled=threading.Event())
+    assert order == ["side 0", "events 0", "events 1", "events 2", "side 1", "side 2"]

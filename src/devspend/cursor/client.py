@@ -241,6 +241,11 @@ class CursorClient:
         """POST a read endpoint (Cursor reads with POST bodies) and return its JSON body."""
         return self.request("POST", path, body=body)
 
+    def post_raw(self, path: str, *, body: dict[str, Any]) -> bytes:
+        """POST a read endpoint and return the body's bytes undecoded (the caller keeps
+        slices of them: see :mod:`devspend.cursor.event_page`)."""
+        return self._send("POST", path, body=body).content
+
     def request(
         self,
         method: str,

@@ -16,6 +16,7 @@ from devspend.cursor.schemas import (
     MemberSpend,
     UsageEvent,
     canonical_json,
+    parse_usage_event,
 )
 from devspend.money import MICROS_PER_UNIT, to_micros
 from devspend.store.events import StoredEvent
@@ -67,7 +68,17 @@ def _micros(value: Decimal | int | None) -> int:
 
 def stored_event(event: UsageEvent) -> StoredEvent:
     """The row of one event; the fingerprint equals :attr:`UsageEvent.fingerprint`."""
-    raw = fast_canonical_json(event.raw)
+    return _row(event, fast_canonical_json(event.raw))
+
+
+def stored_event_text(obj: Mapping[str, Any], text: str) -> StoredEvent:
+    """The row of one event as Cursor sent it: ``raw`` is its text as received and the
+    fingerprint hashes that text, so no event is encoded again
+    (:mod:`devspend.cursor.event_page`)."""
+    return _row(parse_usage_event(obj), text)
+
+
+def _row(event: UsageEvent, raw: str) -> StoredEvent:
     return StoredEvent(
         ts_ms=event.timestamp_ms,
         email=normalise_email(event.user_email),

@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.engine import Connection, Engine
 
 from devspend.cursor.client import EVENTS_PATH
-from devspend.cursor.endpoints import iter_usage_event_pages
+from devspend.cursor.event_page import iter_event_texts
 from devspend.errors import CursorProtocolError
 from devspend.store.checkpoints import COMPLETE, PARTIAL, record_window, set_coverage
 from devspend.store.dimensions import Dimensions
 from devspend.store.events import StoredEvent, WindowStats, WindowWriter
 from devspend.store.integrations import update_integration
 from devspend.store.team_snapshots import refresh_activity_days
-from devspend.sync.convert import stored_event
+from devspend.sync.convert import stored_event_text
 from devspend.sync.lanes import LaneContext
 from devspend.sync.plan import Window, WindowPlanner, coverage_status_partial
 from devspend.sync.progress import SyncProgress
@@ -146,8 +147,26 @@ class _EventsWriter:
         ))  # fmt: skip
 
 
+PageSource = Callable[[Window], Iterable[list[StoredEvent]]]
+
+
+def _cursor_pages(ctx: LaneContext) -> PageSource:
+    def pages(window: Window) -> Iterator[list[StoredEvent]]:
+        for items in iter_event_texts(ctx.client, start_ms=window.start_ms,
+                                      end_ms=window.end_ms):  # fmt: skip
+            yield [stored_event_text(obj, text) for obj, text in items]
+
+    return pages
+
+
 def fetch_events(ctx: LaneContext) -> None:
     """The events lane: every planned window, newest first, its pages handed to the writer."""
+    fetch_event_windows(ctx, pages=_cursor_pages(ctx))
+
+
+def fetch_event_windows(ctx: LaneContext, *, pages: PageSource) -> None:
+    """The lane's loop over the planned windows with any source of pages (benchmarks feed
+    generated pages through exactly this path)."""
     planner = WindowPlanner(ctx.days, now_ms=ctx.now_ms, lookback_start_ms=ctx.lookback_start_ms)
     writer = _EventsWriter(ctx, days_total=planner.days_total)
     ctx.on_close(writer.abort)
@@ -155,10 +174,7 @@ def fetch_events(ctx: LaneContext) -> None:
     while (window := planner.next_window()) is not None:
         ctx.write(functools.partial(writer.open, window=window))
         fetched = 0
-        for page in iter_usage_event_pages(
-            ctx.client, start_ms=window.start_ms, end_ms=window.end_ms
-        ):
-            rows = [stored_event(e) for e in page.events]
+        for rows in pages(window):
             fetched += len(rows)
             ctx.write(functools.partial(writer.add, window=window, rows=rows))
         days_done = planner.days_done + window.days

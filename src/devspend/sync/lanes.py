@@ -8,7 +8,8 @@ that lane. Lanes never touch the database: they hand *write jobs* to one bounded
 queue, and the sync's own thread is the only writer, running the jobs in order. So
 fetching and parsing overlap the database writes, SQLite sees one writer, and every
 transaction, checkpoint and crash guarantee of a write is exactly what it was when
-the phases ran in sequence.
+the phases ran in sequence. The required lane's writes (usage events) go before the
+side lanes' when both wait, so side lanes never hold up the headline data.
 
 :data:`devspend.sync.registry.LANES` is the registry. A lane that must see another's
 writes first names it in ``after`` (the spend snapshot is fetched right after the
@@ -23,10 +24,12 @@ stops everything. Stopping cancels the other lanes at their next wait.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -112,22 +115,28 @@ class _Runner:
     cancelled: threading.Event
     on_start: Callable[[Lane, bool], None]
     notes: list[str] = field(default_factory=list)
-    _queue: queue.Queue[WriteJob | _Finished] = field(
-        default_factory=lambda: queue.Queue(maxsize=QUEUE_SIZE)
+    _queue: queue.PriorityQueue[tuple[int, int, WriteJob | _Finished]] = field(
+        default_factory=lambda: queue.PriorityQueue(maxsize=QUEUE_SIZE)
     )
+    _order: Iterator[int] = field(default_factory=itertools.count)
     _closers: list[WriteJob] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     _succeeded: set[str] = field(default_factory=set)
     _started: set[str] = field(default_factory=set)
     _running: set[str] = field(default_factory=set)
 
-    def put(self, item: WriteJob | _Finished) -> None:
-        """Queue an item, blocking while the writer is behind; gives up once cancelled."""
+    def put(self, lane: Lane, item: WriteJob | _Finished) -> None:
+        """Queue an item, blocking while the writer is behind; gives up once cancelled.
+
+        A required lane's items go first (the usage events are what every page shows;
+        side lanes fill the writer's idle time), each lane's in the order sent.
+        """
+        entry = (0 if lane.required else 1, next(self._order), item)
         while True:
             if self.cancelled.is_set():
                 raise LaneCancelled
             try:
-                self._queue.put(item, timeout=0.1)
+                self._queue.put(entry, timeout=0.1)
                 return
             except queue.Full:
                 continue
@@ -141,7 +150,7 @@ class _Runner:
         except BaseException as exc:  # handed to the writer thread, which decides
             error = exc
         try:
-            self.put(_Finished(lane.name, error))
+            self.put(lane, _Finished(lane.name, error))
         except LaneCancelled:
             return
 
@@ -155,7 +164,7 @@ class _Runner:
             self._running.add(lane.name)
             self.on_start(lane, any(ln.required for ln in self.lanes if ln.name in self._running
                                     and ln is not lane))  # fmt: skip
-            ctx = self.make_context(self.put, self._closers.append)
+            ctx = self.make_context(functools.partial(self.put, lane), self._closers.append)
             thread = threading.Thread(target=self._thread_main, args=(lane, ctx),
                                       name=f"devspend-lane-{lane.name}", daemon=True)  # fmt: skip
             self._threads.append(thread)
@@ -180,7 +189,7 @@ class _Runner:
         try:
             self._start_ready()
             while self._running:
-                item = self._queue.get()
+                _, _, item = self._queue.get()
                 if isinstance(item, _Finished):
                     self._finished(item)
                     self._start_ready()
