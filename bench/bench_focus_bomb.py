@@ -4,11 +4,13 @@
     .venv/bin/python bench/bench_focus_bomb.py --line-mib 256  # quick run
 
 Writes (streamed, never in memory) a ``.csv.gz`` holding a FOCUS header and then one
-line of ``--line-mib`` MiB, and a ``.csv.gz`` of about ``--blank-kb`` KB holding a
-header and nothing but blank lines. Each is imported by ``devspend import focus`` in a
-child process on a throw-away SQLite data dir, once with the default limits and once
-with the decompression caps switched off (ratio 10⁶, size 1 TB), so the bounded line
-reads and the blank-run limit are measured on their own. Prints the child's peak RSS
+line of ``--line-mib`` MiB, a ``.csv.gz`` of about ``--blank-kb`` KB holding a header
+and nothing but blank lines, and a small Parquet file repeating one 1 MB dictionary
+value on ``--parquet-rows`` rows (a terabyte of text once decoded). Each is imported
+by ``devspend import focus`` in a child process on a throw-away SQLite data dir, once
+with the default limits and (the CSV ones) once with the decompression caps switched
+off (ratio 10⁶, size 1 TB), so the bounded line reads and the blank-run limit are
+measured on their own. Prints the child's peak RSS
 (``ru_maxrss``), CPU seconds, exit status and the first line of its message; a tiny
 valid file gives the baseline RSS of the process itself. Aim: ≤ 300 MB whatever the file.
 """
@@ -50,6 +52,20 @@ def write_blank_flood(path: Path, target_kb: int) -> int:
     return lines
 
 
+def write_parquet_bomb(path: Path, rows: int) -> None:
+    """One dictionary value of 1 MB minus a bit on every row: ~``rows`` MB of text, tiny file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    indices = pa.array([0] * rows, pa.int32())
+    table = pa.table({
+        "BilledCost": pa.DictionaryArray.from_arrays(indices, pa.array(["1.5"])),
+        "BillingCurrency": pa.DictionaryArray.from_arrays(indices, pa.array(["USD"])),
+        "ServiceName": pa.DictionaryArray.from_arrays(indices, pa.array(["x" * 1_000_000])),
+    })  # fmt: skip
+    pq.write_table(table, path, compression="zstd")
+
+
 def run_import(
     path: Path, data_dir: Path, env_extra: dict[str, str]
 ) -> tuple[float, float, int, str]:
@@ -75,6 +91,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--line-mib", type=int, default=2048, help="length of the bomb's line")
     parser.add_argument("--blank-kb", type=int, default=1000, help="compressed size of the flood")
+    parser.add_argument("--parquet-rows", type=int, default=1_000_000,
+                        help="rows of the Parquet dictionary bomb")
     args = parser.parse_args()
     caps_off = {"DEVSPEND_FOCUS_MAX_COMPRESSION_RATIO": "1000000",
                 "DEVSPEND_FOCUS_MAX_UNCOMPRESSED_MB": "1000000"}  # fmt: skip
@@ -82,23 +100,28 @@ def main() -> None:
         root = Path(folder)
         started = time.perf_counter()
         bomb, flood, tiny = root / "bomb.csv.gz", root / "blank.csv.gz", root / "tiny.csv"
+        parquet = root / "dictionary.parquet"
         write_bomb(bomb, args.line_mib)
         lines = write_blank_flood(flood, args.blank_kb)
+        write_parquet_bomb(parquet, args.parquet_rows)
         tiny.write_bytes(HEADER + ROW)
         print(f"generated in {time.perf_counter() - started:.1f}s: "
               f"bomb {bomb.stat().st_size / 1e6:.2f} MB → one {args.line_mib:,} MiB line; "
-              f"flood {flood.stat().st_size / 1e6:.2f} MB → {lines:,} blank lines")  # fmt: skip
+              f"flood {flood.stat().st_size / 1e6:.2f} MB → {lines:,} blank lines; "
+              f"Parquet {parquet.stat().st_size / 1e6:.2f} MB → {args.parquet_rows:,} rows "
+              "of a 1 MB value")  # fmt: skip
         cases = [
             ("baseline (1 valid row)", tiny, {}),
             ("gzip bomb, default limits", bomb, {}),
             ("gzip bomb, decompression caps off", bomb, caps_off),
             ("blank lines, default limits", flood, {}),
             ("blank lines, decompression caps off", flood, caps_off),
+            ("Parquet dictionary bomb, default limits", parquet, {}),
         ]
-        print(f"{'case':38} {'peak RSS':>10} {'CPU':>8} {'exit':>5}  message")
+        print(f"{'case':42} {'peak RSS':>10} {'CPU':>8} {'exit':>5}  message")
         for number, (name, path, extra) in enumerate(cases):
             rss, cpu, code, message = run_import(path, root / f"data{number}", extra)
-            print(f"{name:38} {rss:8.0f}MB {cpu:7.2f}s {code:5}  {message}")
+            print(f"{name:42} {rss:8.0f}MB {cpu:7.2f}s {code:5}  {message}")
 
 
 if __name__ == "__main__":

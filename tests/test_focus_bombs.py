@@ -157,3 +157,38 @@ def test_a_web_upload_of_a_bomb_is_refused_with_the_reason(
     assert response.status_code == 400
     assert "decompression bomb" in response.text
     assert "bomb.csv.gz" in response.text
+
+
+def _dictionary_parquet(path: Path, *, rows: int, value_chars: int) -> Path:
+    """A Parquet file repeating one long dictionary value on every row (tiny on disk)."""
+    service = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()),
+                                             pa.array(["x" * value_chars]))  # fmt: skip
+    table = pa.table({"BilledCost": pa.array(["1"] * rows).dictionary_encode(),
+                      "ServiceName": service})  # fmt: skip
+    pq.write_table(table, path)
+    return path
+
+
+def test_a_parquet_dictionary_bomb_is_refused(tmp_path: Path) -> None:
+    path = _dictionary_parquet(tmp_path / "dict.parquet", rows=20_000, value_chars=20_000)
+    assert path.stat().st_size < 200_000  # 400 MB of text behind it
+    with pytest.raises(FocusImportError, match="Parquet file expands more than 1000×"):
+        _rows(path, ReadLimits())
+
+
+def test_parquet_rows_and_chunks_are_bounded_like_csv(tmp_path: Path) -> None:
+    path = _dictionary_parquet(tmp_path / "long.parquet", rows=5, value_chars=100_000)
+    with pytest.raises(FocusImportError, match="row 1 is longer than 65,536 characters"):
+        _rows(path, ReadLimits(max_row_chars=64 << 10))
+    path = _dictionary_parquet(tmp_path / "wide.parquet", rows=100, value_chars=1000)
+    source = open_focus(path, limits=ReadLimits(chunk_chars=10_000))
+    sizes = [len(chunk) for chunk in source.chunks]
+    assert sum(sizes) == 100
+    assert max(sizes) <= 10
+
+
+def test_blank_lines_between_rows_still_count(tmp_path: Path) -> None:
+    path = tmp_path / "sparse.csv"
+    path.write_text(HEADER + ("\n" * 5_000 + GOOD_ROW) * 3)
+    with pytest.raises(FocusImportError, match="10,001 blank lines and only 2 rows"):
+        _rows(path, ReadLimits())
