@@ -126,3 +126,16 @@ def test_people_csv_neutralises(settings: Settings, engine: sa.Engine) -> None:
         exported = client.get(f"/settings/cloud-costs/export?range=custom&start={DAY}&end={DAY}")
         assert exported.status_code == 200, exported.text
         assert "'=HYPERLINK" in exported.text
+
+
+def test_no_csv_is_written_around_the_shared_writer() -> None:
+    """Every CSV devspend emits goes through csv_writer (one place to neutralise)."""
+    src = Path(__file__).resolve().parents[1] / "src" / "devspend"
+    # focus/sample.py writes the demo's own generated FOCUS input, no outside text in it
+    allowed = {src / "csv_writer.py", src / "focus" / "sample.py"}
+    offenders = [
+        str(path.relative_to(src)) for path in src.rglob("*.py")
+        if path not in allowed and any(call in path.read_text(encoding="utf-8")
+                                       for call in ("csv.writer(", "csv.DictWriter("))
+    ]  # fmt: skip
+    assert offenders == []
