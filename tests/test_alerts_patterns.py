@@ -3,12 +3,14 @@ caught from spikes injected into the fake, and nothing on the same team without 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from devspend.alerts.evaluate import evaluate
 from devspend.cursor.fake import Spike
+from devspend.focus.importer import import_focus
 from devspend.settings import Settings
 from sync_helpers import END_MS, connect_and_sync, fake_for, small_team
 
@@ -45,3 +47,23 @@ def test_ordinary_days_raise_no_patterns(engine: sa.Engine, settings: Settings) 
     connect_and_sync(engine, settings, fake_for(small_team()), days=70)
     rules = _rules(engine, settings)
     assert not [r for r in rules if r.startswith(("pattern:", "anomaly:"))], rules
+
+
+def test_spike_words_include_owned_cloud_spend(
+    engine: sa.Engine, settings: Settings, tmp_path: Path
+) -> None:
+    yesterday = NOW.date() - timedelta(days=1)
+    connect_and_sync(engine, settings, fake_for(small_team(spikes=(Spike(QUIET, TODAY - 1),))),
+                     days=70)  # fmt: skip
+    day = yesterday - timedelta(days=2)
+    owned = tmp_path / "owned.csv"
+    owned.write_text(
+        "BillingAccountId,BillingPeriodStart,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+        "BillingCurrency,ProviderName,ServiceName,Tags\n"
+        f"777,{day.replace(day=1)},{day},{day + timedelta(days=1)},123.45,USD,GCP,"
+        f'BigQuery,"{{""owner"": ""{QUIET}""}}"\n'
+    )
+    import_focus(engine, [owned], settings=settings)
+    [spike] = _rules(engine, settings)["anomaly:person"]
+    assert spike.startswith("Lena Hamilton: $")
+    assert f"owned cloud spend $123.45 in the 7 days to {yesterday}" in spike

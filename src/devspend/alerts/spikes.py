@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 from statistics import median
 
 from sqlalchemy.engine import Connection
@@ -58,16 +59,18 @@ def anomaly_alerts(
     out = []
     for kind, key, day, value, usual, ratio in found:
         driver = None
+        cloud = None
         if kind == "person":
             slices = [Slice(s.model, s.max_mode, s.charged_ucents) for s in
                       reads.person_detail(conn, emails=[key], start=day, end=day)]  # fmt: skip
             driver = driver_words(slices)
+            cloud = _cloud_words(conn, key, day)
         who = (data.names.get(key) or key) if kind == "person" else (
             f"Team {key}" if kind == "team" else f"Model {key}")  # fmt: skip
         usual_words = (f"{ratio:.1f}× the usual {day:%A}" if ratio is not None
                        else f"usually {dollars(0)} on {day:%A}s")  # fmt: skip
         text = f"{who}: {dollars(value)} on {day}, {usual_words}" + (
-            f"; {driver}" if driver else "") + "."  # fmt: skip
+            f"; {driver}" if driver else "") + (f"; {cloud}" if cloud else "") + "."  # fmt: skip
         link = (f"{public}/people/{key}" if kind == "person" else
                 f"{public}/teams" if kind == "team" else f"{public}/models")  # fmt: skip
         scope = f"{kind}:{key}"
@@ -87,6 +90,19 @@ def anomaly_alerts(
                             text=text),
         ))  # fmt: skip
     return out
+
+
+def _cloud_words(conn: Connection, email: str, day: date) -> str | None:
+    """"owned cloud spend $310 in the 7 days to 2026-11-30 (+40 % on the 7 before)", when
+    FOCUS costs name this person as owner."""
+    week = reads.owned_cloud_cents(conn, emails=[email], start=day - timedelta(days=6), end=day)
+    before = reads.owned_cloud_cents(conn, emails=[email], start=day - timedelta(days=13),
+                                     end=day - timedelta(days=7))  # fmt: skip
+    if email not in week and email not in before:
+        return None
+    now, then = week.get(email, Decimal(0)), before.get(email, Decimal(0))
+    change = f" ({(now - then) * 100 / then:+.0f} % on the 7 before)" if then else ""
+    return f"owned cloud spend {dollars(now)} in the 7 days to {day}{change}"
 
 
 def pattern_alerts(

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from devspend.store.cloud_tables import allocations
+from devspend.store.cloud_tables import allocations, cloud_costs
 from devspend.store.tables import (
     integrations,
     member_spend,
@@ -162,6 +163,26 @@ def headless_charged(conn: Connection, *, emails: Sequence[str], day: date) -> d
         .group_by(email)
     )  # fmt: skip
     return {str(m): int(v or 0) for m, v in rows}
+
+
+def owned_cloud_cents(
+    conn: Connection, *, emails: Sequence[str], start: date, end: date
+) -> dict[str, Decimal]:
+    """Billed USD cloud cost (cents) each of these people owns over ``start``..``end``
+    (FOCUS rows whose owner tag is their email), for the "and their cloud spend" words."""
+    if not emails:
+        return {}
+    c = cloud_costs.c
+    owner = sa.func.lower(c.owner)
+    rows = conn.execute(
+        sa.select(owner.label("owner"), sa.func.sum(c.billed_cost_nanos),
+                  sa.func.sum(c.billed_cost_picos))
+        .where(owner.in_(sorted({e.lower() for e in emails})), c.day >= start, c.day <= end,
+               c.billing_currency == "USD")
+        .group_by(owner)
+    )  # fmt: skip
+    return {str(o): (Decimal(int(n or 0)) / 10**7 + Decimal(int(p or 0)) / 10**10)
+            for o, n, p in rows}  # fmt: skip
 
 
 def allocation_map(conn: Connection) -> dict[str, tuple[str | None, str | None]]:
