@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from devspend.focus.importer import import_focus
-from devspend.focus.values import join_money
+from devspend.money import join_money
 from devspend.settings import load_settings
 from devspend.store.cloud_tables import cloud_costs
 from devspend.store.engine import make_engine, normalise_url, open_database

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from devspend.store.queries import period_totals
 
 from devspend.cursor.fake import SyntheticTeam
 from devspend.cursor.schemas import decode_json, parse_usage_event
@@ -40,7 +41,6 @@ from devspend.store.engine import make_engine, normalise_url
 from devspend.store.events import WindowStats, WindowWriter, day_of
 from devspend.store.integrations import create_integration
 from devspend.store.migrate import upgrade
-from devspend.store.queries import period_totals
 from devspend.sync.convert import stored_event
 from devspend.sync.plan import WindowPlanner, days_to_fetch
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
+from devspend.reports.filters import ReportFilter
+from devspend.reports.ownership import Ownership, build_ownership
+from devspend.reports.spend import CostBasis, Grain, SpendView, build_spend
 from devspend.store.summaries import recompute_rollups
 from devspend.store.tables import (
     integrations,
@@ -98,3 +102,24 @@ def insert_usage(engine: sa.Engine, usage: list[Usage] = USAGE) -> int:
             recompute_rollups(conn, integration_id=int(integration_id), first=min(days),
                               last=max(days))  # fmt: skip
     return int(integration_id)
+
+
+def spend_report(
+    engine: sa.Engine, *, first_day: date, last_day: date, grain: Grain = Grain.month,
+    cost: CostBasis = CostBasis.billed, integration_id: int | None = None,
+) -> SpendView:  # fmt: skip
+    with engine.connect() as conn:
+        flt = ReportFilter("custom", first_day, last_day, integration_id)
+        return build_spend(conn, flt, grain=grain, cost=cost)
+
+
+def ownership_report(
+    engine: sa.Engine, *, first_day: date, last_day: date, integration_id: int | None = None
+) -> Ownership:
+    with engine.connect() as conn:
+        flt = ReportFilter("custom", first_day, last_day, integration_id)
+        return build_ownership(conn, flt, cost="billed")
+
+
+def dollars(cents: Decimal) -> Decimal:
+    return cents / 100

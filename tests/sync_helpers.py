@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from devspend.cursor.fake import FakeCursor, SyntheticTeam, Tally, serve_fake_cursor
+from devspend.reports.filters import ReportFilter
+from devspend.reports.models import ModelRow, build_models
+from devspend.reports.people import PersonRow, build_people
 from devspend.settings import Settings
+from devspend.store.usage import Usage, UsageScope, usage_total
 from devspend.sync import service
 from devspend.sync.run import SyncResult
 
@@ -95,3 +99,22 @@ def connect_and_sync(
         )  # fmt: skip
     assert synced.events > 0
     return synced
+
+
+def stored_totals(
+    conn: sa.Connection, *, start: date, end: date, integration_id: int | None = None
+) -> Usage:
+    """Every stored figure of a period, read as the reports read it."""
+    return usage_total(conn, UsageScope(start=start, end=end, integration_id=integration_id))
+
+
+def people_with_usage(
+    conn: sa.Connection, *, start: date, end: date, integration_id: int | None = None
+) -> list[PersonRow]:
+    """The People view's rows of the people who used Cursor in the period."""
+    flt = ReportFilter("custom", start, end, integration_id)
+    return [r for r in build_people(conn, flt).rows if r.events]
+
+
+def models_with_usage(conn: sa.Connection, *, start: date, end: date) -> list[ModelRow]:
+    return build_models(conn, ReportFilter("custom", start, end)).rows

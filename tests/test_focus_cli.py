@@ -45,8 +45,10 @@ def test_import_report_export_and_allocations(
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     [usd] = report["totals"]
-    assert usd["ai"] == "0.16345678"
-    assert {p["email"] for p in report["people"]} >= {"alice@example.com"}
+    assert usd["ai_cents"] == "16.345678"
+    teams = runner.invoke(app, ["report", "teams", "--from", "2024-09-01", "--to", "2025-02-28",
+                                "--format", "json"])  # fmt: skip
+    assert {p["email"] for p in json.loads(teams.output)["people"]} >= {"alice@example.com"}
     table = runner.invoke(app, ["spend-report", "--from", "2024-09-01", "--to", "2025-02-28"])
     assert "Unattributed" in table.output
     exported = runner.invoke(

@@ -17,8 +17,7 @@ from devspend.cursor.fake import Totals
 from devspend.focus.conformance import check_file
 from devspend.focus.exporter import export_focus
 from devspend.focus.importer import import_focus
-from devspend.focus.values import join_money
-from devspend.money import from_micros
+from devspend.money import from_micros, join_money
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs
 from devspend.store.tables import usage_daily_user

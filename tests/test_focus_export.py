@@ -16,7 +16,7 @@ from devspend.focus.allocations import set_allocation
 from devspend.focus.conformance import check_file
 from devspend.focus.exporter import EXPORT_COLUMNS, export_focus
 from devspend.focus.importer import import_focus
-from devspend.focus.values import join_money
+from devspend.money import join_money
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs
 from devspend.sync.service import connect_cursor, run_sync

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from devspend.errors import FocusImportError
 from devspend.focus.importer import FocusRowsError, import_focus
-from devspend.focus.values import join_money
+from devspend.money import join_money
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs, cloud_import_batches
 from shared_data import FOCUS_DATA

@@ -14,12 +14,12 @@ from devspend.focus.columns import (
     detect_version,
 )
 from devspend.focus.values import (
-    join_money,
     parse_decimal,
     parse_tags,
     parse_timestamp,
     split_money,
 )
+from devspend.money import join_money
 
 SEPT_18_22H = datetime(2024, 9, 18, 22, 0, tzinfo=UTC)
 

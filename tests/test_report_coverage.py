@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from devspend.cli import build_app
 from devspend.settings import Settings
 from devspend.store.checkpoints import COMPLETE, UNAVAILABLE, set_coverage
+from devspend.store.coverage import coverage_ranges
 from devspend.store.integrations import create_integration
-from devspend.store.queries import coverage_ranges
 from devspend.sync.service import connect_cursor, run_sync
 from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
 
@@ -37,7 +37,7 @@ def test_report_coverage_says_which_days_cursor_no_longer_serves(
 
     result = CliRunner().invoke(build_app(), ["report", "coverage", "--format", "json"])
     assert result.exit_code == 0, result.output
-    ranges = json.loads(result.output)
+    ranges = json.loads(result.output)["rows"]
     assert [r["status"] for r in ranges] == ["unavailable", "complete", "partial"]
     assert sum(r["days"] for r in ranges) == 30
     assert "unknown" in ranges[0]["meaning"]

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from devspend.store import queries
+from devspend.reports.filters import ReportFilter
+from devspend.reports.kinds import build_daily, build_kinds
+from devspend.reports.models import build_models
+from devspend.reports.people import build_people
+from devspend.store import coverage, names
 from devspend.store.checkpoints import PARTIAL, set_coverage
+from devspend.store.cloud_tables import allocations
 from devspend.store.dimensions import Dimensions
 from devspend.store.events import StoredEvent, WindowWriter
 from devspend.store.integrations import create_integration
+from devspend.store.series import daily_series
+from devspend.store.usage import usage_total
 
 DAY_MS = 86_400_000
 T0 = 20_000 * DAY_MS
 D0, D1 = date(2024, 10, 4), date(2024, 10, 5)
+NOW = datetime(2024, 10, 6, tzinfo=UTC)
 
 
 def ev(ts_ms: int, email: str, model: str, kind: str, cents: int) -> StoredEvent:
@@ -51,32 +59,58 @@ def conn(engine: sa.Engine) -> Iterator[sa.Connection]:
         yield c
 
 
-def test_users_models_kinds_daily(conn: sa.Connection) -> None:
-    period = {"start": D0, "end": D1}
-    [ada, bo] = queries.users_report(conn, **period)
+def _flt(start: date = D0, end: date = D1, **narrow: str) -> ReportFilter:
+    return ReportFilter("custom", start, end, **narrow)  # type: ignore[arg-type]
+
+
+def test_people_models_kinds_daily(conn: sa.Connection) -> None:
+    [ada, bo] = build_people(conn, _flt()).rows
     assert (ada.email, ada.events, ada.charged_cents, ada.top_model) == (
         "ada@x.io", 3, Decimal(16), "opus"
     )
+    assert (ada.on_demand_cents, ada.included_cents) == (Decimal(10), Decimal(6))
     assert bo.top_model == "gpt-5"
-    kinds = {k.kind: k.category for k in queries.kinds_report(conn, **period)}
+    kinds = {k.kind: k.category for k in build_kinds(conn, _flt()).rows}
     assert kinds == {"Included in Business": "included", "Usage-based": "usage_based",
                      "Errored, Not Charged": "errored", "Something New": "other"}  # fmt: skip
-    models = queries.models_report(conn, **period, user_email="ADA@x.io")
-    assert [(m.model, m.events) for m in models] == [("opus", 1), ("sonnet", 2)]
-    days = queries.daily_report(conn, **period)
+    models = build_models(conn, _flt(person="ada@x.io")).rows
+    assert sorted((m.model, m.events) for m in models) == [("opus", 1), ("sonnet", 2)]
+    days = build_daily(conn, _flt()).rows
     assert [(d.day, d.events) for d in days] == [(D0, 3), (D1, 2)]
-    assert queries.daily_report(conn, start=D1, end=D1, user_email="ada@x.io") == []
-    assert queries.period_totals(conn, **period).usage_based_events == 1
+    assert build_daily(conn, _flt(D1, D1, person="ada@x.io")).rows == []
+    assert usage_total(conn, _flt().scope()).usage_based_events == 1
 
 
 def test_series_top_n_range_and_coverage(conn: sa.Connection) -> None:
-    series = queries.daily_by_model(conn, start=D0, end=D1, top=1)
-    assert {v.key for v in series} == {"opus"}  # opus: 10 cents charged beats sonnet's 6
-    by_user = queries.daily_by_user(conn, start=D0, end=D1)
-    assert {(v.day, v.key, v.events) for v in by_user} == {(D0, "ada@x.io", 3),
-                                                           (D1, "bo@x.io", 2)}  # fmt: skip
-    assert len(queries.daily_by_kind(conn, start=D0, end=D1)) == 4
-    assert queries.data_range(conn) == (D0, D1)
-    assert [(c.day, c.status) for c in queries.coverage(conn, start=D0, end=D1)] == [
+    opus = {i for i, n in names.model_names(conn).items() if n == "opus"}
+    assert {v.key for v in daily_series(conn, _flt().scope(), by="model", top=1)} == opus
+    emails = {i: p.email for i, p in names.person_names(conn, range(1, 10)).items()}
+    by_person = daily_series(conn, _flt().scope(), by="person")
+    assert {(v.day, emails[v.key or 0], v.usage.events) for v in by_person} == {
+        (D0, "ada@x.io", 3), (D1, "bo@x.io", 2)}  # fmt: skip
+    assert len(daily_series(conn, _flt().scope(), by="kind")) == 4
+    assert coverage.data_range(conn) == (D0, D1)
+    assert [(c.day, c.status) for c in coverage.coverage(conn, start=D0, end=D1)] == [
         (D1, "partial")
     ]
+
+
+def test_team_and_cost_center_narrow_every_figure(conn: sa.Connection) -> None:
+    conn.execute(allocations.insert(), [
+        {"email": "ada@x.io", "team": "Platform", "cost_center": "cc-1", "source": "manual",
+         "updated_at": NOW},
+        {"email": "bo@x.io", "team": "Web", "cost_center": "cc-1", "source": "manual",
+         "updated_at": NOW},
+    ])  # fmt: skip
+    platform = _flt(team="platform")
+    assert [r.email for r in build_people(conn, platform).rows] == ["ada@x.io"]
+    assert usage_total(conn, platform.scope()).events == 3
+    assert sorted(m.model for m in build_models(conn, platform).rows) == ["opus", "sonnet"]
+    assert {k.kind for k in build_kinds(conn, _flt(team="Web")).rows} == {
+        "Errored, Not Charged", "Something New"}  # fmt: skip
+    assert usage_total(conn, _flt(cost_center="cc-1").scope()).events == 5
+    limited = ReportFilter("custom", D0, D1, visible_teams=frozenset({"Web"}))
+    assert [r.email for r in build_people(conn, limited).rows] == ["bo@x.io"]
+    assert usage_total(conn, limited.scope()).events == 2
+    assert build_people(conn, _flt(team="Nobody")).rows == []
+    assert usage_total(conn, _flt(model="opus").scope()).events == 1

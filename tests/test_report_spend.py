@@ -41,9 +41,10 @@ def test_report_spend_shows_synced_ai_spend_like_spend_report(
     spend = runner.invoke(app, ["report", "spend", *PERIOD, "--format", "json"])
     assert spend.exit_code == 0, spend.output
     [usd] = json.loads(spend.output)["totals"]
-    assert Decimal(usd["ai"]) == truth.chargeable_cents / 100  # billed, as FOCUS BilledCost
+    # on-demand, as FOCUS BilledCost
+    assert Decimal(usd["ai_cents"]) == Decimal(truth.chargeable_cents)
     assert truth.chargeable_cents < truth.charged_cents
-    assert Decimal(usd["cloud"]) == 0
+    assert Decimal(usd["cloud_cents"]) == 0
 
     alias = runner.invoke(app, ["spend-report", *PERIOD, "--format", "json"])
     assert alias.exit_code == 0, alias.output
@@ -52,7 +53,8 @@ def test_report_spend_shows_synced_ai_spend_like_spend_report(
     table = runner.invoke(app, ["report", "spend", *PERIOD, "--by", "week", "--no-owners"])
     assert table.exit_code == 0, table.output
     assert "Totals" in table.output
-    assert "People (USD)" not in table.output
+    assert "Unattributed" not in table.output
+    assert "Unattributed" in runner.invoke(app, ["report", "spend", *PERIOD]).output
 
 
 def test_report_spend_rejects_a_bad_grain(cli_env: None, engine: sa.Engine) -> None:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from devspend.store.dimensions import Dimensions
 from devspend.store.events import StoredEvent, WindowWriter
 from devspend.store.integrations import create_integration
-from devspend.store.queries import period_totals, users_report
 from devspend.store.tables import usage_events
+from sync_helpers import people_with_usage, stored_totals
 
 DAY_MS = 86_400_000
 T0 = 20_000 * DAY_MS  # 2024-10-04 00:00 UTC
@@ -52,7 +52,7 @@ def write(engine: sa.Engine, integration_id: int, events: list[StoredEvent], **k
 
 def totals(engine: sa.Engine, integration_id: int) -> tuple[int, Decimal]:
     with engine.connect() as conn:
-        t = period_totals(conn, integration_id=integration_id, start=DAY, end=DAY)
+        t = stored_totals(conn, integration_id=integration_id, start=DAY, end=DAY)
         stored = conn.execute(sa.select(sa.func.count()).select_from(usage_events)).scalar_one()
     assert stored == t.events  # summaries always equal the events
     return t.events, t.charged_cents
@@ -102,11 +102,11 @@ def test_spilled_batches_and_rollback(engine: sa.Engine, integration_id: int) ->
     assert totals(engine, integration_id) == (10, Decimal("1000"))
 
 
-def test_users_report_reads_summaries(engine: sa.Engine, integration_id: int) -> None:
+def test_the_people_view_reads_summaries(engine: sa.Engine, integration_id: int) -> None:
     write(engine, integration_id, [event(T0 + 1, email="bo@example.com", cents=7),
                                    event(T0 + 2, cents=3), event(T0 + 3, cents=3)])  # fmt: skip
     with engine.connect() as conn:
-        rows = users_report(conn, integration_id=integration_id, start=DAY, end=DAY)
+        rows = people_with_usage(conn, integration_id=integration_id, start=DAY, end=DAY)
     assert [(r.email, r.events, r.charged_cents) for r in rows] == [
         ("bo@example.com", 1, Decimal("7")),
         ("ada@example.com", 2, Decimal("6")),

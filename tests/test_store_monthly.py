@@ -13,10 +13,15 @@ import pytest
 import sqlalchemy as sa
 
 from devspend.money import from_micros
-from devspend.store import queries
+from devspend.reports.filters import ReportFilter
+from devspend.reports.kinds import build_kinds
+from devspend.reports.models import build_models
+from devspend.reports.people import build_people
 from devspend.store.dimensions import Dimensions
 from devspend.store.events import StoredEvent, WindowWriter
 from devspend.store.integrations import create_integration
+from devspend.store.periods import as_date
+from devspend.store.series import daily_series
 from devspend.store.summaries import MONTHLY_SOURCES
 from devspend.store.tables import (
     MEASURE_COLUMNS,
@@ -28,6 +33,7 @@ from devspend.store.tables import (
     usage_daily_model,
     usage_daily_user,
 )
+from devspend.store.usage import Usage, UsageScope, usage_total
 
 DAY_MS = 86_400_000
 FIRST, LAST = date(2024, 11, 10), date(2025, 2, 20)
@@ -113,26 +119,22 @@ def _names(conn: sa.Connection, table: sa.Table, column: str = "name") -> dict[i
     return {int(r[0]): str(r[1]) for r in conn.execute(sa.select(table.c.id, table.c[column]))}
 
 
-def _as_tuple(row: queries.Measures) -> tuple[int, ...]:
+def _as_tuple(row: Usage) -> tuple[int, ...]:
     """A report row's measures in MEASURE_COLUMNS order (money back in micro-units)."""
     micros = {
         "total_ucents": row.total_cents, "charged_ucents": row.charged_cents,
         "token_fee_ucents": row.cursor_token_fee_cents,
-        "requests_costs_micros": row.requests_costs,
+        "requests_costs_micros": row.requests_costs, "chargeable_ucents": row.on_demand_cents,
     }  # fmt: skip
     values = []
     for name in MEASURE_COLUMNS:
-        if name == "chargeable_ucents":
-            continue  # not reported
         value = micros.get(name)
         values.append(int(value * 10**6) if value is not None else int(getattr(row, name)))
     return tuple(values)
 
 
 def _strip(sums: tuple[int, ...]) -> tuple[int, ...]:
-    return sums[: MEASURE_COLUMNS.index("chargeable_ucents")] + sums[
-        MEASURE_COLUMNS.index("chargeable_ucents") + 1 :
-    ]
+    return sums
 
 
 @pytest.mark.parametrize("period", PERIODS, ids=[f"{a}..{b}" for a, b in PERIODS])
@@ -147,11 +149,12 @@ def test_reports_equal_the_daily_reference(
         # totals
         totals = _daily_sums(conn, usage_daily_model, "integration_id", start, end)
         expected_totals = _strip(totals.get(iid, (0,) * len(MEASURE_COLUMNS)))
-        got = queries.period_totals(conn, **scope, start=start, end=end)
+        flt = ReportFilter("custom", start, end, scope.get("integration_id"))
+        got = usage_total(conn, flt.scope())
         assert _as_tuple(got) == expected_totals
         # people
         users = _daily_sums(conn, usage_daily_user, "person_id", start, end)
-        report = queries.users_report(conn, **scope, start=start, end=end)
+        report = [r for r in build_people(conn, flt).rows if r.events]
         assert {r.email: _as_tuple(r) for r in report} == {
             emails[p]: _strip(v) for p, v in users.items()
         }
@@ -173,31 +176,29 @@ def test_reports_equal_the_daily_reference(
         assert {r.email: r.top_model for r in report} == {e: r[2] for e, r in best.items()}
         # models, kinds
         by_model = _daily_sums(conn, usage_daily_model, "model_id", start, end)
-        assert {r.model: _as_tuple(r) for r in queries.models_report(
-            conn, **scope, start=start, end=end)} == {
+        assert {r.model: _as_tuple(r) for r in build_models(conn, flt).rows} == {
             model_names[m]: _strip(v) for m, v in by_model.items()}  # fmt: skip
         by_kind = _daily_sums(conn, usage_daily_kind, "kind_id", start, end)
-        assert {r.kind: _as_tuple(r) for r in queries.kinds_report(
-            conn, **scope, start=start, end=end)} == {
+        assert {r.kind: _as_tuple(r) for r in build_kinds(conn, flt).rows} == {
             kind_names[k]: _strip(v) for k, v in by_kind.items()}  # fmt: skip
         # one person's models and kinds (the detail grain)
         ada = next(p for p, e in emails.items() if e == "ada@x.io")
         ada_models = _daily_sums(conn, usage_daily_detail, "model_id", start, end,
                                  [usage_daily_detail.c.person_id == ada])  # fmt: skip
-        assert {r.model: _as_tuple(r) for r in queries.models_report(
-            conn, **scope, start=start, end=end, user_email="ADA@x.io")} == {
+        assert {r.model: _as_tuple(r) for r in build_models(
+            conn, flt.for_person("ADA@x.io")).rows} == {
             model_names[m]: _strip(v) for m, v in ada_models.items()}  # fmt: skip
         ada_kinds = _daily_sums(conn, usage_daily_detail, "kind_id", start, end,
                                 [usage_daily_detail.c.person_id == ada])  # fmt: skip
-        assert {r.kind: _as_tuple(r) for r in queries.kinds_report(
-            conn, **scope, start=start, end=end, user_email="ada@x.io")} == {
+        assert {r.kind: _as_tuple(r) for r in build_kinds(
+            conn, flt.for_person("ada@x.io")).rows} == {
             kind_names[k]: _strip(v) for k, v in ada_kinds.items()}  # fmt: skip
         # distinct people per model
         pairs = {(int(p), int(m)) for p, m, _, _ in detail}
         per_model: dict[str, int] = defaultdict(int)
         for _, m in pairs:
             per_model[model_names[m]] += 1
-        assert queries.users_per_model(conn, **scope, start=start, end=end) == per_model
+        assert {r.model: r.users for r in build_models(conn, flt).rows} == per_model
         # the per-person daily chart: the top 2 spenders' days
         top = sorted(users, key=lambda p: (-users[p][MEASURE_COLUMNS.index("charged_ucents")],
                                            emails[p]))[:2]  # fmt: skip
@@ -207,9 +208,10 @@ def test_reports_equal_the_daily_reference(
             .where(usage_daily_user.c.day >= start, usage_daily_user.c.day <= end,
                    usage_daily_user.c.person_id.in_(top))
         ).all()  # fmt: skip
-        chart = queries.daily_by_user(conn, **scope, start=start, end=end, top=2)
-        assert sorted((v.day, v.key, v.events, v.charged_cents) for v in chart) == sorted(
-            (queries._as_date(d), emails[int(p)], int(n), from_micros(int(c)))
+        chart = daily_series(conn, flt.scope(), by="person", top=2)
+        assert sorted((v.day, emails[v.key or 0], v.usage.events, v.usage.charged_cents)
+                      for v in chart) == sorted(
+            (as_date(d), emails[int(p)], int(n), from_micros(int(c)))
             for d, p, n, c in series
         )
 
@@ -218,13 +220,13 @@ def _monthly_equal_days(conn: sa.Connection) -> None:
     for monthly, daily, keys in MONTHLY_SOURCES:
         expected: dict[tuple[Any, ...], list[int]] = {}
         for row in conn.execute(sa.select(daily)).mappings():
-            day = queries._as_date(row["day"])
+            day = as_date(row["day"])
             key = (int(row["integration_id"]), day.replace(day=1), *(row[k] for k in keys))
             sums = expected.setdefault(key, [0] * len(MEASURE_COLUMNS))
             for i, m in enumerate(MEASURE_COLUMNS):
                 sums[i] += int(row[m])
         stored = {
-            (int(r["integration_id"]), queries._as_date(r["month"]), *(r[k] for k in keys)):
+            (int(r["integration_id"]), as_date(r["month"]), *(r[k] for k in keys)):
             [int(r[m]) for m in MEASURE_COLUMNS]
             for r in conn.execute(sa.select(monthly)).mappings()
         }  # fmt: skip
@@ -237,14 +239,15 @@ def test_monthly_rows_equal_their_days_after_a_resync(
 ) -> None:
     conn, iid = store
     _monthly_equal_days(conn)
-    before = queries.period_totals(conn, start=FIRST, end=LAST)
+    before = usage_total(conn, UsageScope(start=FIRST, end=LAST))
     conn.rollback()  # end the read transaction so the writer sees and replaces the rows
     # a re-sync replaces a window across the year boundary with different events
     _write(engine, iid, date(2024, 12, 20), date(2025, 1, 10), seed=3)
     _monthly_equal_days(conn)
-    after = queries.period_totals(conn, start=FIRST, end=LAST)
+    after = usage_total(conn, UsageScope(start=FIRST, end=LAST))
     assert after != before
-    whole_months = queries.period_totals(conn, start=date(2024, 12, 1), end=date(2025, 1, 31))
+    whole_months = usage_total(conn, UsageScope(start=date(2024, 12, 1),
+                                                 end=date(2025, 1, 31)))
     days = conn.execute(
         sa.select(sa.func.sum(usage_daily_model.c.events)).where(
             usage_daily_model.c.day >= date(2024, 12, 1),

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from devspend.settings import Settings
-from devspend.store.queries import coverage, models_report, users_report
+from devspend.store.coverage import coverage
 from devspend.store.tables import (
     billing_group_members,
     billing_groups,
@@ -22,6 +22,8 @@ from sync_helpers import (
     END_MS,
     VALID_KEY,
     fake_for,
+    models_with_usage,
+    people_with_usage,
     row_fields,
     served,
     small_team,
@@ -45,8 +47,8 @@ def test_backfill_year_matches_truth_and_resync_is_noop(
         assert result.ok, result.message
         assert result.events == truth.events
         with engine.connect() as conn:
-            users = users_report(conn, **ALL_TIME)
-            models = models_report(conn, **ALL_TIME)
+            users = people_with_usage(conn, **ALL_TIME)
+            models = models_with_usage(conn, **ALL_TIME)
             [integration] = list_integrations(conn)
             days = coverage(conn, **ALL_TIME)
         assert integration.status == "ok"
@@ -86,7 +88,7 @@ def test_backfill_year_matches_truth_and_resync_is_noop(
         again = run_sync(engine, live, integration_id=connected.integration_id, now_ms=END_MS)
         assert again.ok
         with engine.connect() as conn:
-            after_users = users_report(conn, **ALL_TIME)
+            after_users = people_with_usage(conn, **ALL_TIME)
             after = conn.execute(sa.select(sa.func.count()).select_from(usage_events)).scalar()
         assert after_users == users
         assert after == len(before) == truth.events

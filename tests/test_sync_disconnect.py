@@ -7,10 +7,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from devspend.settings import Settings
-from devspend.store.queries import period_totals
 from devspend.store.tables import integrations, people, usage_daily_detail, usage_events
 from devspend.sync.service import connect_cursor, disconnect, list_integrations, run_sync
-from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
+from sync_helpers import END_MS, VALID_KEY, fake_for, small_team, stored_totals
 
 ALL_TIME = {"start": date(2000, 1, 1), "end": date(2100, 1, 1)}
 
@@ -27,12 +26,12 @@ def _connected_and_synced(engine: sa.Engine, settings: Settings) -> int:
 def test_disconnect_keeping_data(engine: sa.Engine, settings: Settings) -> None:
     iid = _connected_and_synced(engine, settings)
     with engine.connect() as conn:
-        before = period_totals(conn, integration_id=iid, **ALL_TIME)
+        before = stored_totals(conn, integration_id=iid, **ALL_TIME)
     disconnect(engine, integration_id=iid, delete_data=False)
     with engine.connect() as conn:
         [integration] = list_integrations(conn)
         key = conn.execute(sa.select(integrations.c.api_key_encrypted)).scalar_one()
-        assert period_totals(conn, integration_id=iid, **ALL_TIME) == before
+        assert stored_totals(conn, integration_id=iid, **ALL_TIME) == before
     assert integration.status == "disconnected"
     assert bytes(key) == b""
     assert run_sync(engine, settings, integration_id=iid).status == "disconnected"

@@ -7,9 +7,18 @@ from datetime import date
 import sqlalchemy as sa
 
 from devspend.settings import Settings
-from devspend.store.queries import period_totals, users_report
 from devspend.sync.service import connect_cursor, run_sync
-from sync_helpers import DAY_MS, END_MS, VALID_KEY, fake_for, row_fields, small_team, tally_fields
+from sync_helpers import (
+    DAY_MS,
+    END_MS,
+    VALID_KEY,
+    fake_for,
+    people_with_usage,
+    row_fields,
+    small_team,
+    stored_totals,
+    tally_fields,
+)
 
 ALL_TIME = {"start": date(2000, 1, 1), "end": date(2100, 1, 1)}
 
@@ -27,7 +36,7 @@ def test_late_and_revised_events_appear_after_incremental_sync(
     assert first.ok, first.message
     early_truth = team.expected_totals(start_ms=0, end_ms=END_MS, as_of_ms=clock["now"])
     with engine.connect() as conn:
-        assert period_totals(conn, **ALL_TIME).events == early_truth.events
+        assert stored_totals(conn, **ALL_TIME).events == early_truth.events
 
     for step in (3 * 3_600_000, 5 * 3_600_000, 2 * DAY_MS - 8 * 3_600_000):
         clock["now"] += step
@@ -37,7 +46,7 @@ def test_late_and_revised_events_appear_after_incremental_sync(
         assert result.days <= 4  # the look-back (48 h) and today, not the whole history
         truth = team.expected_totals(start_ms=0, end_ms=END_MS, as_of_ms=clock["now"])
         with engine.connect() as conn:
-            users = users_report(conn, **ALL_TIME)
+            users = people_with_usage(conn, **ALL_TIME)
         assert {u.email: row_fields(u) for u in users} == {
             e.lower(): tally_fields(t) for e, t in truth.by_user.items()
         }

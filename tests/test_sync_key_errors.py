@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from devspend.errors import INVALID_KEY_MESSAGE, CursorAuthError, CursorPlanError
 from devspend.settings import Settings
-from devspend.store.queries import period_totals
 from devspend.store.tables import integrations
 from devspend.sync.service import (
     KEY_REVOKED_MESSAGE,
@@ -18,7 +17,7 @@ from devspend.sync.service import (
     replace_key,
     run_sync,
 )
-from sync_helpers import END_MS, NOT_ENTERPRISE_KEY, VALID_KEY, fake_for, small_team
+from sync_helpers import END_MS, NOT_ENTERPRISE_KEY, VALID_KEY, fake_for, small_team, stored_totals
 
 ALL_TIME = {"start": date(2000, 1, 1), "end": date(2100, 1, 1)}
 
@@ -59,7 +58,7 @@ def test_revoked_key_marks_key_invalid_and_keeps_data(
     assert run_sync(engine, settings, integration_id=iid, transport=fake.transport(),
                     now_ms=END_MS).ok  # fmt: skip
     with engine.connect() as conn:
-        stored = period_totals(conn, **ALL_TIME)
+        stored = stored_totals(conn, **ALL_TIME)
     assert stored.events == team.expected_totals(start_ms=0, end_ms=END_MS).events
 
     fake.valid_keys.discard(VALID_KEY)
@@ -69,7 +68,7 @@ def test_revoked_key_marks_key_invalid_and_keeps_data(
     assert result.message == KEY_REVOKED_MESSAGE
     with engine.connect() as conn:
         [integration] = list_integrations(conn)
-        assert period_totals(conn, **ALL_TIME) == stored
+        assert stored_totals(conn, **ALL_TIME) == stored
     assert integration.status == "key_invalid"
     assert integration.status_message == KEY_REVOKED_MESSAGE
 
@@ -86,4 +85,4 @@ def test_revoked_key_marks_key_invalid_and_keeps_data(
                        now_ms=END_MS)  # fmt: skip
     assert resumed.ok
     with engine.connect() as conn:
-        assert period_totals(conn, **ALL_TIME) == stored
+        assert stored_totals(conn, **ALL_TIME) == stored

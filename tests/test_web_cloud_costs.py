@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from devspend.focus.allocations import list_allocations, set_allocation
 from devspend.focus.importer import import_focus
-from devspend.focus.values import join_money
+from devspend.money import join_money
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs
 from focus_usage import USAGE, insert_usage

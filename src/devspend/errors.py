@@ -17,6 +17,7 @@ never contains an API key.
     ├── SyncError                    a sync could not run
     │   └── SyncLockedError          another process is already syncing this integration
     ├── FocusImportError             a FOCUS file (or a row of it) cannot be imported
+    ├── ReportFilterError            a report period or filter that cannot work
     └── NotFoundError                an integration, user or token that does not exist
 """
 
@@ -101,6 +102,10 @@ class FocusImportError(DevspendError):
         self.path = path
         self.line = line
         self.reason = message
+
+
+class ReportFilterError(DevspendError):
+    """An unknown date range, a start after the end, a period too long."""
 
 
 class NotFoundError(DevspendError):

@@ -10,6 +10,9 @@ once, on the way in, and the raw JSON keeps the original.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Annotated
+
+from pydantic import PlainSerializer
 
 MICROS_PER_UNIT = 1_000_000
 _MICRO = Decimal("0.000001")
@@ -29,6 +32,16 @@ def from_micros(micros: int | None) -> Decimal:
     return (Decimal(int(micros)) / MICROS_PER_UNIT).quantize(_MICRO)
 
 
+# FOCUS costs are stored as whole nano-units of their currency plus 0–999 picos below
+PICOS_PER_NANO = 1000
+_PICO = Decimal("1e-12")
+
+
+def join_money(nanos: int | None, picos: int | None) -> Decimal:
+    """The exact amount of a stored (nanos, picos) pair or of their sums."""
+    return (Decimal(int(nanos or 0)) * PICOS_PER_NANO + int(picos or 0)) * _PICO
+
+
 def cents_to_dollars(cents: Decimal) -> Decimal:
     return cents / 100
 
@@ -38,3 +51,19 @@ def format_dollars(cents: Decimal | int) -> str:
     dollars = (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
     sign = "-" if dollars < 0 else ""
     return f"{sign}${abs(dollars):,.2f}"
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain decimal text: fixed point, every digit it has, no trailing zeros.
+
+    ``str(Decimal)`` can give ``0E+2`` or ``1E-8``; JSON, CSV and CLI output must never
+    show scientific notation or binary-float artefacts, so every face writes this.
+    """
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+# Money in pydantic models: exact Decimal in Python, plain decimal text in JSON.
+Money = Annotated[Decimal, PlainSerializer(decimal_text, return_type=str, when_used="json")]

@@ -16,12 +16,12 @@ from urllib.parse import quote
 import pytest
 from live_server import serve_in_thread
 
-from devspend.focus.queries import ownership_report
 from devspend.settings import load_settings
 from devspend.store.engine import open_database
 from devspend.web import identity
 from devspend.web.app import create_app
 from devspend.web.clock import utc_now
+from focus_usage import ownership_report
 from shared_data import FOCUS_SAMPLE
 from sync_helpers import END_MS, connect_and_sync, fake_for, small_team
 
@@ -53,7 +53,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Any]]:
 
 def _top_ai_person(engine: Any) -> str:
     report = ownership_report(engine, first_day=END_DAY - timedelta(days=30), last_day=END_DAY)
-    return max(report.people, key=lambda p: p.ai).email
+    return max(report.people, key=lambda p: p.ai_cents).email
 
 
 def _owned_focus_csv(folder: Path, email: str) -> Path:

@@ -1,11 +1,10 @@
-"""CLI for cloud costs: ``import focus``, ``export focus``, ``spend-report``, ``allocations``."""
+"""CLI for cloud costs: ``import focus``, ``export focus``, ``allocations``
+(``spend-report`` is the spend view: :mod:`devspend.cli.report`)."""
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from devspend.csv_writer import csv_text
 from devspend.focus.allocations import (
     list_allocations,
     load_allocations_csv,
@@ -22,14 +20,6 @@ from devspend.focus.allocations import (
 from devspend.focus.exporter import export_focus
 from devspend.focus.importer import import_focus
 from devspend.focus.owners import reassign_owners
-from devspend.focus.queries import (
-    CostBasis,
-    Grain,
-    OwnershipReport,
-    SpendReport,
-    ownership_report,
-    spend_report,
-)
 from devspend.reports.seats import seat_charges
 from devspend.settings import load_settings
 from devspend.store.engine import opened_database
@@ -52,45 +42,6 @@ def _parse_day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date like 2025-01-31") from None
-
-
-# Module level so ``devspend report spend`` registers this very function (one command,
-# two names) instead of a copy. Its docstring is the command's --help: users read it.
-def spend_report_command(
-    from_: Annotated[
-        str | None, typer.Option("--from", help="First day (default: 30 days ago).")
-    ] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", help="Last day, inclusive (default: today).")
-    ] = None,
-    by: Annotated[str, typer.Option(help="day, week or month.")] = "month",
-    cost: Annotated[str, typer.Option(help="billed or effective cloud cost.")] = "billed",
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-    owners: Annotated[bool, typer.Option(help="Also show people, teams, unattributed.")] = True,
-) -> None:
-    """AI (Cursor) and cloud spend side by side, with shares, per person and team.
-
-    The AI side is on-demand: what Cursor bills beyond the plan (Σ chargedCents of
-    chargeable events), like the FOCUS export's BilledCost. See /glossary or
-    docs/money.md for the money words.
-    """
-    last = _parse_day(to) if to else date.today()
-    first = _parse_day(from_) if from_ else last - timedelta(days=29)
-    grain: Grain = "day" if by == "day" else "week" if by == "week" else "month"
-    basis: CostBasis = "effective" if cost == "effective" else "billed"
-    if by not in ("day", "week", "month") or fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter("--by is day|week|month and --format table|csv|json")
-    settings = load_settings()
-    with opened_database(settings.effective_database_url) as engine:
-        refresh_billing_group_allocations(engine)
-        report = spend_report(engine, first_day=first, last_day=last, grain=grain, cost=basis)
-        owned = ownership_report(engine, first_day=first, last_day=last, cost=basis)
-    if fmt == "json":
-        typer.echo(json.dumps(_spend_json(report, owned if owners else None), indent=2))
-    elif fmt == "csv":
-        typer.echo(_spend_csv(report), nl=False)
-    else:
-        _print_spend(report, owned if owners else None)
 
 
 def register(app: typer.Typer) -> None:
@@ -152,7 +103,6 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             Console(stderr=True).print(f"Wrote {rows:,} FOCUS rows to {output}")
 
-    app.command("spend-report")(spend_report_command)
 
     @allocations_app.command("load")
     def allocations_load(
@@ -187,94 +137,3 @@ def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")
     app.add_typer(allocations_app, name="allocations")
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(Decimal('0.01')):,}"
-
-
-def _percent(share: Decimal) -> str:
-    return f"{share * 100:.1f}%"
-
-
-def _print_spend(report: SpendReport, owned: OwnershipReport | None) -> None:
-    console = Console()
-    table = Table(
-        "period", "source", "provider", "service", "currency", "amount", "share",
-        title=f"Spend {report.first_day} – {report.last_day} by {report.grain}",
-    )  # fmt: skip
-    for line in report.lines:
-        table.add_row(
-            str(line.period), line.source, line.provider, line.service, line.currency,
-            _money(line.amount), _percent(line.share),
-        )  # fmt: skip
-    console.print(table)
-    totals = Table("currency", "AI", "cloud", "total", "AI share", "cloud share", title="Totals")
-    for total in report.totals:
-        totals.add_row(
-            total.currency, _money(total.ai), _money(total.cloud), _money(total.total),
-            _percent(total.ai_share), _percent(total.cloud_share),
-        )  # fmt: skip
-    console.print(totals)
-    if owned is None:
-        return
-    teams = Table("team", "members", "AI", "cloud owned", "total", title="Teams (USD)")
-    for team in owned.teams:
-        teams.add_row(
-            team.team, str(team.members), _money(team.ai), _money(team.cloud), _money(team.total)
-        )
-    console.print(teams)
-    people = Table("person", "team", "AI", "cloud owned", "total", title="People (USD)")
-    for person in owned.people:
-        people.add_row(
-            person.email, person.team or "", _money(person.ai), _money(person.cloud),
-            _money(person.total),
-        )  # fmt: skip
-    console.print(people)
-    unattributed = Table("owner tag value", "amount", title="Unattributed cloud spend (USD)")
-    for owner, amount in sorted(owned.unattributed.items()):
-        unattributed.add_row(owner, _money(amount))
-    unattributed.add_row("total", _money(owned.unattributed_total))
-    console.print(unattributed)
-
-
-def _spend_csv(report: SpendReport) -> str:
-    return csv_text(
-        ["period", "source", "provider", "service", "currency", "amount", "share"],
-        ([line.period, line.source, line.provider, line.service, line.currency,
-          line.amount, line.share] for line in report.lines),
-    )  # fmt: skip
-
-
-def _spend_json(report: SpendReport, owned: OwnershipReport | None) -> dict[str, object]:
-    """Exact amounts as strings, so JSON consumers never see float rounding."""
-    result: dict[str, object] = {
-        "from": str(report.first_day),
-        "to": str(report.last_day),
-        "by": report.grain,
-        "lines": [
-            {"period": str(x.period), "source": x.source, "provider": x.provider,
-             "service": x.service, "currency": x.currency, "amount": str(x.amount),
-             "share": str(x.share)}
-            for x in report.lines
-        ],
-        "totals": [
-            {"currency": t.currency, "ai": str(t.ai), "cloud": str(t.cloud),
-             "total": str(t.total), "ai_share": str(t.ai_share),
-             "cloud_share": str(t.cloud_share)}
-            for t in report.totals
-        ],
-    }  # fmt: skip
-    if owned is not None:
-        result["people"] = [
-            {"email": p.email, "team": p.team, "cost_center": p.cost_center, "ai": str(p.ai),
-             "cloud": str(p.cloud), "total": str(p.total)}
-            for p in owned.people
-        ]  # fmt: skip
-        result["teams"] = [
-            {"team": t.team, "members": t.members, "ai": str(t.ai), "cloud": str(t.cloud),
-             "total": str(t.total)}
-            for t in owned.teams
-        ]  # fmt: skip
-        result["unattributed"] = {k: str(v) for k, v in sorted(owned.unattributed.items())}
-    return result

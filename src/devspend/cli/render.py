@@ -1,15 +1,14 @@
-"""Rich rendering shared by CLI commands: report tables, exact JSON and CSV, sync progress.
+"""Rich rendering shared by CLI commands: a view's tables, and sync progress.
 
-Money leaves devspend in two forms only: exact decimal cents in JSON/CSV (6 places at
-most, written from the ``Decimal`` itself so no binary-float artefact can creep in)
-and dollars rounded for people in tables.
+Money leaves devspend in two forms only: exact decimal cents in JSON/CSV (written by
+the views' serialisers and :mod:`devspend.csv_writer`) and dollars rounded for people
+in these tables.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,65 +24,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from devspend.csv_writer import csv_text
 from devspend.money import format_dollars
+from devspend.reports.tables import Table as ReportTable
 from devspend.sync.progress import SyncProgress
-
-HIDDEN_FIELDS = frozenset({"person_id"})
-
-
-def decimal_text(value: Decimal) -> str:
-    """A Decimal as a plain JSON number: fixed point, at most 6 places, no trailing zeros."""
-    text = format(value.quantize(Decimal("0.000001")), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _json_value(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if isinstance(value, date | datetime):
-        return json.dumps(value.isoformat())
-    return json.dumps(value, ensure_ascii=False)
-
-
-def row_dict(row: Any) -> dict[str, Any]:
-    """A report dataclass as an ordered dict of its public fields (identity keys first)."""
-    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
-    own = [f.name for f in dataclasses.fields(row) if f.name not in _MEASURE_ORDER]
-    ordered = {k: values[k] for k in own if k not in HIDDEN_FIELDS}
-    ordered.update({k: values[k] for k in _MEASURE_ORDER if k in values})
-    return ordered
-
-
-def rows_to_json(rows: Iterable[Any]) -> str:
-    """A JSON array of objects with snake_case keys; money as exact decimal numbers."""
-    objects = [
-        "{" + ", ".join(f"{json.dumps(k)}: {_json_value(v)}" for k, v in row_dict(r).items()) + "}"
-        for r in rows
-    ]
-    if not objects:
-        return "[]"
-    return "[\n  " + ",\n  ".join(objects) + "\n]"
-
-
-def rows_to_csv(rows: Sequence[Any]) -> str:
-    """CSV with a header row; same columns and exact values as the JSON."""
-    if not rows:
-        return ""
-    dicts = [row_dict(r) for r in rows]
-    return csv_text(list(dicts[0]), ([
-        decimal_text(v) if isinstance(v, Decimal) else v for v in d.values()
-    ] for d in dicts))  # fmt: skip
-
-
-_MEASURE_ORDER = (
-    "events", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
-    "total_cents", "charged_cents", "cursor_token_fee_cents", "requests_costs",
-    "usage_based_events", "included_events", "errored_events", "other_kind_events",
-    "chargeable_events", "max_mode_events", "headless_events", "token_based_events",
-)  # fmt: skip
 
 
 def _tokens(value: int) -> str:
@@ -93,33 +36,38 @@ def _tokens(value: int) -> str:
     return str(value)
 
 
-def report_table(title: str, key_columns: Sequence[tuple[str, str]], rows: Sequence[Any]) -> Table:
-    """A people-friendly table: the row's identity columns, then events, tokens and dollars."""
-    table = Table(title=title, title_justify="left")
-    for header, _ in key_columns:
-        table.add_column(header, overflow="fold")
-    for header in ("Events", "Usage-based", "Included", "Input", "Output", "Cache read",
-                   "Charged", "Model cost"):  # fmt: skip
-        table.add_column(header, justify="right")
-    charged = Decimal(0)
-    for row in rows:
-        charged += row.charged_cents
-        table.add_row(
-            *(_cell(getattr(row, attr)) for _, attr in key_columns),
-            f"{row.events:,}", f"{row.usage_based_events:,}", f"{row.included_events:,}",
-            _tokens(row.input_tokens), _tokens(row.output_tokens), _tokens(row.cache_read_tokens),
-            format_dollars(row.charged_cents), format_dollars(row.total_cents),
-        )  # fmt: skip
-    table.caption = f"{len(rows)} rows · charged {format_dollars(charged)} · UTC days"
-    return table
-
-
-def _cell(value: Any) -> str:
+def cell(value: Any, kind: str) -> str:
+    """One value as people read it: dollars for money, short token counts, ISO days."""
     if value is None:
         return "—"
-    if isinstance(value, date):
+    if kind == "money":
+        return format_dollars(Decimal(value))
+    if kind == "tokens":
+        return _tokens(int(value))
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "percent":
+        return f"{Decimal(value):.1f}%"
+    if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
+
+
+def view_tables(tables: Sequence[ReportTable], *, title: str) -> list[Table]:
+    """The view's tables as Rich tables: the columns people see, totals of money below."""
+    rendered = []
+    for number, spec in enumerate(tables):
+        table = Table(title=f"{title} — {spec.title}" if number == 0 else spec.title,
+                      title_justify="left")  # fmt: skip
+        for column in spec.columns:
+            right = column.kind in ("money", "tokens", "count", "percent")
+            table.add_column(column.header, justify="right" if right else "left",
+                             overflow="fold")  # fmt: skip
+        for row in spec.rows:
+            table.add_row(*(cell(getattr(row, c.key, None), c.kind) for c in spec.columns))
+        table.caption = f"{len(spec.rows)} rows"
+        rendered.append(table)
+    return rendered
 
 
 class SyncProgressBar:

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from devspend.cli.render import SyncProgressBar
 from devspend.errors import ConfigError
 from devspend.settings import load_settings
 from devspend.store import accounts
@@ -174,6 +175,7 @@ def _demo_command(
     from devspend.web.demo import run_demo
 
     run_demo(
+        progress=SyncProgressBar,
         console=Console(highlight=False), port=port, data_dir=data_dir, members=members,
         days=days, serve=not no_serve,
     )  # fmt: skip

@@ -14,8 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
 
-PICOS_PER_NANO = 1000
-_PICO = Decimal("1e-12")
+from devspend.money import PICOS_PER_NANO
 
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
@@ -124,11 +123,6 @@ def split_money(amount: Decimal) -> tuple[int, int]:
     picos = int(amount.scaleb(12).to_integral_value(rounding=ROUND_HALF_EVEN))
     nanos, remainder = divmod(picos, PICOS_PER_NANO)
     return nanos, remainder
-
-
-def join_money(nanos: int | None, picos: int | None) -> Decimal:
-    """The exact amount of a (nanos, picos) pair or of their sums."""
-    return (Decimal(int(nanos or 0)) * PICOS_PER_NANO + int(picos or 0)) * _PICO
 
 
 def parse_tags(value: object) -> dict[str, object]:

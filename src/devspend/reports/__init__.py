@@ -1,4 +1,8 @@
-"""Views: filters in, typed figures out, named as in the money vocabulary (``docs/money.md``).
+"""One view per page family: validated filters in, a typed result out, figures named as in
+the money vocabulary (``docs/money.md``).
 
-Reads only (through ``store/``); every face renders these and computes nothing itself.
+Every face renders these results and none computes its own figures: the web page, its
+``/api/v1`` JSON twin and ``.csv`` download (``devspend.web.pages``) and the CLI's
+``devspend report …`` (``devspend.cli.report``). Views read through ``store/`` only and
+never write.
 """

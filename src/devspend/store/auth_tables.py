@@ -73,3 +73,12 @@ login_attempts = Table(
     Column("succeeded", Boolean, nullable=False),
     Index("ix_login_attempts_subject_time", "subject", "attempted_at"),
 )
+
+# A viewer limited to some teams (allocation team names) sees only their people and
+# figures; a viewer without rows here, and every admin, sees everything.
+viewer_teams = Table(
+    "viewer_teams",
+    metadata,
+    Column("user_id", ForeignKey("app_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", String(200), primary_key=True),
+)

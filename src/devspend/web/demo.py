@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from sqlalchemy import Engine
 
 from devspend.alerts.check import run_check
 from devspend.alerts.samples import add_demo_budgets
-from devspend.cli.render import SyncProgressBar
 from devspend.cursor.fake import FakeCursor, Spike, SyntheticTeam, serve_fake_cursor
 from devspend.cursor.fake.billing import GROUP_NAMES
 from devspend.cursor.fake.members import DAY_MS
@@ -30,6 +31,7 @@ from devspend.focus.sample import write_sample_month
 from devspend.settings import Settings, load_settings
 from devspend.store import accounts
 from devspend.store.engine import open_database
+from devspend.sync.progress import SyncProgress
 from devspend.sync.service import connect_cursor, list_integrations, run_sync, set_seat_price
 from devspend.web import identity
 from devspend.web.clock import utc_now
@@ -52,6 +54,14 @@ class DemoSetup:
     password: str
     integration_id: int
     events: int
+
+
+# Makes the progress display of a sync (the CLI passes its Rich bar); the default shows none.
+ProgressBar = Callable[[Console], AbstractContextManager[Callable[[SyncProgress], None] | None]]
+
+
+def _no_progress(_console: Console) -> AbstractContextManager[Any]:
+    return nullcontext()
 
 
 def demo_settings(*, data_dir: Path, cursor_base_url: str) -> Settings:
@@ -104,6 +114,7 @@ def prepare_demo(
     console: Console,
     days: int,
     people: Sequence[str] = (),
+    progress: ProgressBar | None = None,
 ) -> DemoSetup:
     """Connect the fake team (unless already connected), backfill it, set the seat price,
     import a month of tagged cloud costs (owners among ``people``), create the admin."""
@@ -116,8 +127,9 @@ def prepare_demo(
             engine, settings, api_key=DEMO_KEY, team_name=DEMO_TEAM
         ).integration_id
     console.print("Importing the synthetic team's usage through the Admin API…")
-    with SyncProgressBar(console) as bar:
-        result = run_sync(engine, settings, integration_id=integration_id, days=days, progress=bar)
+    with (progress or _no_progress)(console) as bar:
+        result = run_sync(engine, settings, integration_id=integration_id, days=days,
+                          progress=bar)  # fmt: skip
     console.print(f"Imported {result.events:,} events ({result.status}) in {result.seconds:.1f} s.")
     with engine.connect() as conn:
         [mine] = [i for i in list_integrations(conn) if i.id == integration_id]
@@ -147,6 +159,7 @@ def run_demo(
     members: int,
     days: int,
     serve: bool,
+    progress: ProgressBar | None = None,
 ) -> DemoSetup:
     """Everything ``devspend demo`` does; ``serve=False`` returns once the data is ready."""
     import uvicorn
@@ -163,7 +176,8 @@ def run_demo(
         engine = open_database(settings.effective_database_url)
         try:
             owners = [p.email for p in fake.team.profiles if p.removed_ms is None][::3]
-            setup = prepare_demo(engine, settings, console=console, days=days, people=owners)
+            setup = prepare_demo(engine, settings, console=console, days=days, people=owners,
+                                 progress=progress)  # fmt: skip
             url = f"http://127.0.0.1:{port}/"
             console.print(
                 f"\nSign in at [bold]{url}[/] as [bold]{setup.email}[/] with the one-time "

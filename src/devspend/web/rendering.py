@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -38,6 +39,11 @@ def _percent(part: int | Decimal | None, whole: int | Decimal | None) -> str:
     return f"{Decimal(part) * 100 / Decimal(whole):.1f}%"
 
 
+def _path_segment(value: str) -> str:
+    """Text as one URL path segment: ``/`` and every other reserved character escaped."""
+    return quote(str(value), safe="@")
+
+
 def _when(moment: datetime | None) -> str:
     return "never" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
@@ -49,6 +55,7 @@ def build_templates() -> Jinja2Templates:
     env.filters["number"] = _number
     env.filters["dollars"] = _dollars
     env.filters["when"] = _when
+    env.filters["path_segment"] = _path_segment
     env.globals["percent"] = _percent
     return templates
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
+from devspend.reports.filters import parse_filter
 from devspend.store.data_version import data_version
-from devspend.web.filters import parse_filter
 from devspend.web.routes import models, overview, people
 from devspend.web.view_cache import ViewCache
 
@@ -34,19 +33,12 @@ def warm_views(app: FastAPI) -> int:
     with app.state.engine.connect() as conn:
         version = data_version(conn)
         for preset in WARM_PRESETS:
-            flt = parse_filter(preset=preset, start=None, end=None, integration_id=None,
-                               today=today)  # fmt: skip
-            spend, desc = people.SortKey.charged_cents, people.Direction.desc
-            builds: list[tuple[Any, Callable[[], Any]]] = [
-                (overview.view_key(flt, overview.Split.model),
-                 partial(overview.build_overview, conn, flt, split=overview.Split.model)),
-                (people.view_key(flt, search=None, sort=spend, direction=desc),
-                 partial(people.build_people, conn, flt, search=None, sort=spend,
-                         direction=desc)),
-                (models.view_key(flt), partial(models.build_models, conn, flt)),
-            ]  # fmt: skip
-            for key, build in builds:
-                cache.get_or_build(key, version=version, build=build)
+            flt = parse_filter(preset=preset, start=None, end=None, today=today)
+            pages: tuple[Any, ...] = (overview.PAGE, people.PAGE, models.PAGE)
+            for page in pages:
+                params = page.params()  # the defaults: what a plain visit asks for
+                cache.get_or_build((page.name, flt, params), version=version,
+                                   build=partial(page.build, conn, flt, params))  # fmt: skip
     return cache.misses - before
 
 

@@ -21,6 +21,7 @@ from devspend.web.routes import (
     spend,
     teams,
     tokens,
+    usage_tables,
     users_admin,
 )
 
@@ -33,6 +34,7 @@ def all_routers() -> list[APIRouter]:
         overview.router, overview.api,
         people.router, people.api,
         person.router, person.api,
+        usage_tables.router, usage_tables.api,
         models.router, models.api,
         spend.router, spend.api,
         teams.router, teams.api,

@@ -2,28 +2,30 @@
 
 Folding keeps a chart readable with 2,000 people or 40 models. "other" is the
 day's total minus the top series, so the stack always adds up to the real total.
+Values are usage value (Σ chargedCents) per day, exact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from devspend.store.queries import DailyValue, DayRow
+from devspend.money import Money
+from devspend.store.series import DayUsage
 
 OTHER = "other"
 
 
 class ChartSeries(BaseModel):
     key: str
-    charged_cents: list[Decimal]
+    charged_cents: list[Money]
 
 
 class DailyChart(BaseModel):
-    """One value per day in ``days`` for each series (charged cents, exact)."""
+    """One value per day (or period) in ``days`` for each series (exact cents)."""
 
     split: str
     days: list[date]
@@ -39,22 +41,25 @@ def stacked_chart(
     split: str,
     start: date,
     end: date,
-    values: Iterable[DailyValue],
-    totals: Iterable[DayRow],
+    values: Iterable[DayUsage],
+    names: Mapping[int, str],
+    totals: Iterable[DayUsage],
 ) -> DailyChart:
-    """Series per key over every day of the period, plus "other" when the top N miss some."""
+    """Series per key (named by ``names``) over every day of the period, plus "other"
+    when the top N miss some of a day's total."""
     days = every_day(start, end)
     index = {d: i for i, d in enumerate(days)}
     by_key: dict[str, list[Decimal]] = {}
     shown = [Decimal(0)] * len(days)
     for v in values:
-        series = by_key.setdefault(v.key, [Decimal(0)] * len(days))
+        name = names.get(v.key, str(v.key)) if v.key is not None else "total"
+        series = by_key.setdefault(name, [Decimal(0)] * len(days))
         i = index[v.day]
-        series[i] += v.charged_cents
-        shown[i] += v.charged_cents
+        series[i] += v.usage.charged_cents
+        shown[i] += v.usage.charged_cents
     other = [Decimal(0)] * len(days)
     for row in totals:
-        other[index[row.day]] = row.charged_cents - shown[index[row.day]]
+        other[index[row.day]] = row.usage.charged_cents - shown[index[row.day]]
     order = sorted(by_key, key=lambda k: (-sum(by_key[k]), k))
     stacked = [ChartSeries(key=k, charged_cents=by_key[k]) for k in order]
     if any(other):
@@ -62,12 +67,12 @@ def stacked_chart(
     return DailyChart(split=split, days=days, series=stacked)
 
 
-def total_chart(*, start: date, end: date, totals: Iterable[DayRow]) -> DailyChart:
-    """One series of the daily charged spend over every day of the period."""
+def total_chart(*, start: date, end: date, totals: Iterable[DayUsage]) -> DailyChart:
+    """One series of the daily usage value over every day of the period."""
     days = every_day(start, end)
     index = {d: i for i, d in enumerate(days)}
     values = [Decimal(0)] * len(days)
     for row in totals:
-        values[index[row.day]] = row.charged_cents
-    series = [ChartSeries(key="spend", charged_cents=values)]
-    return DailyChart(split="total", days=days, series=series)
+        values[index[row.day]] = row.usage.charged_cents
+    return DailyChart(split="total", days=days, series=[ChartSeries(key="spend",
+                                                                     charged_cents=values)])

@@ -18,10 +18,10 @@ from devspend.focus.allocations import (
 )
 from devspend.focus.importer import import_focus
 from devspend.focus.owners import reassign_owners
-from devspend.focus.queries import ownership_report, period_start, spend_report
+from devspend.reports.spend import CostBasis, Grain, period_start
 from devspend.settings import Settings
 from devspend.store.tables import billing_group_members, billing_groups
-from focus_usage import insert_usage
+from focus_usage import dollars, insert_usage, ownership_report, spend_report
 
 AI_TOTAL = Decimal("0.16345678")
 CLOUD_CSV = """BillingAccountId,BillingPeriodStart,ChargePeriodStart,ChargePeriodEnd,BilledCost,\
@@ -47,35 +47,37 @@ def loaded(engine: sa.Engine, settings: Settings, tmp_path: Path) -> sa.Engine:
 
 def test_monthly_spend_side_by_side_with_shares(loaded: sa.Engine) -> None:
     report = spend_report(loaded, first_day=date(2025, 1, 1), last_day=date(2025, 2, 28))
-    totals = {(t.period, t.currency): (t.ai, t.cloud) for t in report.period_totals}
+    totals = {(t.period, t.currency): (dollars(t.ai_cents), dollars(t.cloud_cents))
+              for t in report.periods}  # fmt: skip
     assert totals == {
         (date(2025, 1, 1), "USD"): (Decimal("0.12345678"), Decimal(10)),
         (date(2025, 2, 1), "USD"): (Decimal("0.04"), Decimal(8)),
         (date(2025, 2, 1), "EUR"): (Decimal(0), Decimal(7)),
     }
     [usd] = [t for t in report.totals if t.currency == "USD"]
-    assert (usd.ai, usd.cloud, usd.total) == (AI_TOTAL, Decimal(18), Decimal("18.16345678"))
-    assert usd.ai_share == Decimal("0.0090")
+    assert (dollars(usd.ai_cents), dollars(usd.cloud_cents), dollars(usd.total_cents)) == (
+        AI_TOTAL, Decimal(18), Decimal("18.16345678"))  # fmt: skip
+    assert usd.ai_share_percent == Decimal("0.90")
     feb = {(x.provider, x.service): x for x in report.lines
            if x.period == date(2025, 2, 1) and x.currency == "USD"}  # fmt: skip
-    assert feb[("AWS", "EC2")].amount == Decimal(1)
+    assert dollars(feb[("AWS", "EC2")].cents) == Decimal(1)
     assert feb[("Cursor", "Cursor")].source == "ai"
-    assert feb[("AWS", "S3")].share == Decimal("0.6219")  # 5 / 8.04
+    assert feb[("AWS", "S3")].share_percent == Decimal("62.19")  # 5 / 8.04
 
 
 def test_effective_cost_basis_and_weekly_grain(loaded: sa.Engine) -> None:
     report = spend_report(
-        loaded, first_day=date(2025, 1, 1), last_day=date(2025, 2, 28), grain="week",
-        cost="effective",
+        loaded, first_day=date(2025, 1, 1), last_day=date(2025, 2, 28), grain=Grain.week,
+        cost=CostBasis.effective,
     )  # fmt: skip
-    usd = {t.period: t.cloud for t in report.period_totals if t.currency == "USD"}
+    usd = {t.period: dollars(t.cloud_cents) for t in report.periods if t.currency == "USD"}
     assert usd == {date(2025, 1, 27): Decimal(15), date(2025, 2, 3): Decimal(1)}
 
 
 def test_period_start_per_grain() -> None:
-    assert period_start(date(2025, 2, 1), "day") == date(2025, 2, 1)
-    assert period_start(date(2025, 2, 1), "week") == date(2025, 1, 27)
-    assert period_start(date(2025, 2, 17), "month") == date(2025, 2, 1)
+    assert period_start(date(2025, 2, 1), Grain.day) == date(2025, 2, 1)
+    assert period_start(date(2025, 2, 1), Grain.week) == date(2025, 1, 27)
+    assert period_start(date(2025, 2, 17), Grain.month) == date(2025, 2, 1)
 
 
 def test_people_and_teams_own_ai_and_cloud_and_the_rest_is_unattributed(
@@ -85,17 +87,18 @@ def test_people_and_teams_own_ai_and_cloud_and_the_rest_is_unattributed(
     people = {p.email: p for p in report.people}
     alice, bob = people["alice@example.com"], people["bob@example.com"]
     assert (alice.team, alice.cost_center, alice.name) == ("platform", "cc-1", "Alice")
-    assert (alice.ai, alice.cloud, alice.total) == (
+    assert (dollars(alice.ai_cents), dollars(alice.cloud_cents), dollars(alice.total_cents)) == (
         Decimal("0.12345678"), Decimal(10), Decimal("10.12345678")
     )  # fmt: skip
-    assert (bob.team, bob.ai, bob.cloud) == ("web", Decimal("0.04"), Decimal(0))
+    assert (bob.team, dollars(bob.ai_cents), bob.cloud_cents) == ("web", Decimal("0.04"), 0)
     teams = {t.team: t for t in report.teams}
-    assert (teams["web"].members, teams["web"].ai, teams["web"].cloud) == (
+    assert (teams["web"].members, dollars(teams["web"].ai_cents),
+            dollars(teams["web"].cloud_cents)) == (
         1, Decimal("0.04"), Decimal(5)
     )  # fmt: skip
-    assert teams["platform"].total == Decimal("10.12345678")
-    assert report.unattributed == {"(untagged)": Decimal(2), "nobody": Decimal(1)}
-    assert report.unattributed_total == Decimal(3)
+    assert dollars(teams["platform"].total_cents) == Decimal("10.12345678")
+    assert report.unattributed == {"(untagged)": Decimal(200), "nobody": Decimal(100)}
+    assert report.unattributed_cents == Decimal(300)
     assert report.other_currencies == {"EUR": Decimal(7)}
 
 
@@ -155,16 +158,17 @@ def test_changing_the_owner_tag_key_reassigns_stored_rows(
     import_focus(engine, [tmp_path / "cloud.csv"], settings=settings)
     assert reassign_owners(engine, owner_tag_key="team") == 2
     report = ownership_report(engine, first_day=date(2025, 3, 1), last_day=date(2025, 3, 1))
-    assert report.unattributed == {"web": Decimal(1), "(untagged)": Decimal(2)}
+    assert report.unattributed == {"web": Decimal(100), "(untagged)": Decimal(200)}
     assert reassign_owners(engine, owner_tag_key="team") == 0
 
 
 def test_ai_side_can_be_narrowed_to_one_cursor_team(loaded: sa.Engine) -> None:
     days = {"first_day": date(2025, 1, 1), "last_day": date(2025, 2, 28)}
     other = spend_report(loaded, **days, integration_id=999)
-    assert sum(t.ai for t in other.totals) == 0
-    assert sum(t.cloud for t in other.totals) == Decimal(25)
-    assert all(p.ai == 0 for p in ownership_report(loaded, **days, integration_id=999).people)
+    assert sum(t.ai_cents for t in other.totals) == 0
+    assert sum(t.cloud_cents for t in other.totals) == Decimal(2500)
+    assert all(p.ai_cents == 0
+               for p in ownership_report(loaded, **days, integration_id=999).people)
 
 
 def test_an_allocation_csv_that_is_not_utf8_is_a_clear_error(

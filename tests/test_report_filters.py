@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from devspend.web.errors import WebError
-from devspend.web.filters import parse_filter
+from devspend.errors import ReportFilterError
+from devspend.reports.filters import parse_filter
 
 TODAY = date(2026, 3, 15)
 
@@ -46,8 +46,21 @@ def test_previous_period_has_the_same_length_just_before() -> None:
 
 
 def test_bad_ranges_are_refused_with_a_message() -> None:
-    with pytest.raises(WebError, match="Unknown date range"):
+    with pytest.raises(ReportFilterError, match="Unknown date range"):
         parse_filter(preset="fortnight", start=None, end=None, integration_id=None, today=TODAY)
-    with pytest.raises(WebError, match="start day"):
+    with pytest.raises(ReportFilterError, match="start day"):
         parse_filter(preset="custom", start=date(2026, 2, 2), end=date(2026, 2, 1),
                      integration_id=None, today=TODAY)  # fmt: skip
+
+
+def test_team_cost_center_person_and_model_round_trip_through_the_url() -> None:
+    flt = parse_filter(preset="7d", start=None, end=None, today=TODAY, team=" Platform ",
+                       cost_center="cc-1", person="Ada@X.io", model="opus")  # fmt: skip
+    assert (flt.team, flt.cost_center, flt.person, flt.model) == (
+        "Platform", "cc-1", "ada@x.io", "opus")  # fmt: skip
+    assert flt.query() == "range=7d&team=Platform&cost_center=cc-1&person=ada%40x.io&model=opus"
+    assert flt.narrows_people
+    assert not parse_filter(preset="7d", start=None, end=None, today=TODAY,
+                            model="opus").narrows_people  # fmt: skip
+    blank = parse_filter(preset=None, start=None, end=None, today=TODAY, team="  ")
+    assert blank.team is None

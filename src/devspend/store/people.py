@@ -1,4 +1,4 @@
-"""Reads about people: team members, one person's identity, their recent events and their
+"""Reads about people: team members, one person's identity, their recent events, their
 spend in the current billing cycle (the People and Person pages).
 
 A person may exist in several connected teams; reads merge them by lower-case email.
@@ -6,6 +6,7 @@ A person may exist in several connected teams; reads merge them by lower-case em
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.money import from_micros
+from devspend.store.person_scope import PeopleFilter, person_ids
 from devspend.store.tables import kinds, member_spend, models, people, usage_events
 
 
@@ -73,11 +75,15 @@ class Member:
     is_removed: bool
 
 
-def members(conn: Connection, *, integration_id: int | None) -> dict[str, Member]:
+def members(
+    conn: Connection, *, integration_id: int | None, who: PeopleFilter | None = None
+) -> dict[str, Member]:
     """Every known team member by lower-case email (merged over integrations), so the
-    people page can list members without usage too."""
+    people page can list members without usage too; ``who`` narrows to some people."""
     query = sa.select(people.c.email, people.c.name, people.c.last_active_day,
                       people.c.is_removed)  # fmt: skip
+    if who is not None and not who.is_everyone():
+        query = query.where(people.c.id.in_(person_ids(who)))
     if integration_id is not None:
         query = query.where(people.c.integration_id == integration_id)
     found: dict[str, Member] = {}
@@ -96,10 +102,15 @@ def members(conn: Connection, *, integration_id: int | None) -> dict[str, Member
     return found
 
 
-def person_info(conn: Connection, *, email: str, integration_id: int | None) -> PersonInfo | None:
+def person_info(
+    conn: Connection, *, email: str, integration_id: int | None, who: PeopleFilter | None = None
+) -> PersonInfo | None:
+    """One person by email (any case), or None when unknown or outside ``who``."""
     query = sa.select(people.c.id, people.c.email, people.c.name, people.c.last_active_day).where(
         sa.func.lower(people.c.email) == email.lower()
     )
+    if who is not None and not who.is_everyone():
+        query = query.where(people.c.id.in_(person_ids(who)))
     if integration_id is not None:
         query = query.where(people.c.integration_id == integration_id)
     rows = conn.execute(query.order_by(people.c.id)).all()
@@ -172,3 +183,34 @@ def cycle_spend(conn: Connection, *, email: str, integration_id: int | None) -> 
         fast_premium_requests=m["fast_premium_requests"],
         limit_dollars=None if limit is None else int(limit),
     )
+
+
+def fast_premium_requests(
+    conn: Connection, *, integration_ids: Sequence[int]
+) -> dict[tuple[int, str], int]:
+    """This cycle's ``fastPremiumRequests`` per (integration, lower-case email), from the
+    newest spend snapshot of each integration: the API reports the figure for the
+    current cycle only, so it is never summed over periods."""
+    if not integration_ids:
+        return {}
+    s = member_spend
+    latest = (
+        sa.select(s.c.integration_id, sa.func.max(s.c.cycle_start).label("cycle_start"))
+        .where(s.c.integration_id.in_(sorted(set(integration_ids))))
+        .group_by(s.c.integration_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        sa.select(s.c.integration_id, s.c.email, s.c.fast_premium_requests).join(
+            latest,
+            sa.and_(
+                latest.c.integration_id == s.c.integration_id,
+                latest.c.cycle_start == s.c.cycle_start,
+            ),
+        )
+    )
+    return {
+        (int(r.integration_id), str(r.email).lower()): int(r.fast_premium_requests)
+        for r in rows
+        if r.fast_premium_requests is not None
+    }

@@ -1,0 +1,292 @@
+"""Usage figures read from the summary tables: one typed row, any grouping, any scope.
+
+:class:`Usage` declares the figures once — tokens, request counts and money in the
+project's vocabulary (``docs/money.md``): **usage value** (Σ chargedCents of all
+events, legacy key ``charged_cents``), **on-demand** (Σ chargedCents of chargeable
+events), **included** (their difference) and **model cost** (Σ tokenUsage.totalCents,
+legacy key ``total_cents``). Every report row of every face inherits it.
+
+:func:`usage_rows` is the one read: a :class:`UsageScope` (period, integration, people,
+model) and the dimensions to group by pick the smallest summary grain that knows them
+all (:data:`GRAINS`), read through the month split of :mod:`devspend.store.periods`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, computed_field
+from sqlalchemy.engine import Connection
+
+from devspend.money import Money, from_micros
+from devspend.store.periods import Conditions, pieces, summed
+from devspend.store.person_scope import PeopleFilter, person_ids
+from devspend.store.tables import (
+    MEASURE_COLUMNS,
+    models,
+    usage_daily_detail,
+    usage_daily_kind,
+    usage_daily_model,
+    usage_daily_user,
+    usage_monthly_kind,
+    usage_monthly_model,
+    usage_monthly_user,
+    usage_monthly_user_model,
+)
+
+Dim = Literal["person", "model", "kind"]
+ID_COLUMNS: dict[Dim, str] = {"person": "person_id", "model": "model_id", "kind": "kind_id"}
+_HUNDRED = Decimal(100)
+
+
+def _percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * _HUNDRED / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+class Usage(BaseModel):
+    """The additive figures of some usage; money in exact cents (Decimal)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    events: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    charged_cents: Money = Decimal(0)
+    on_demand_cents: Money = Decimal(0)
+    total_cents: Money = Decimal(0)
+    cursor_token_fee_cents: Money = Decimal(0)
+    requests_costs: Money = Decimal(0)
+    usage_based_events: int = 0
+    included_events: int = 0
+    errored_events: int = 0
+    other_kind_events: int = 0
+    chargeable_events: int = 0
+    max_mode_events: int = 0
+    headless_events: int = 0
+    token_based_events: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def usage_value_cents(self) -> Money:
+        """Σ chargedCents of all events: the usage at Cursor's rates, included or not."""
+        return self.charged_cents
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def included_cents(self) -> Money:
+        """Usage value − on-demand: the part of the usage the seats cover."""
+        return self.charged_cents - self.on_demand_cents
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def model_cost_cents(self) -> Money:
+        """Σ tokenUsage.totalCents: token list cost before Cursor's fee."""
+        return self.total_cents
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens + self.cache_write_tokens + (
+            self.cache_read_tokens
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def max_mode_share_percent(self) -> Decimal | None:
+        return _percent(self.max_mode_events, self.events)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def headless_share_percent(self) -> Decimal | None:
+        return _percent(self.headless_events, self.events)
+
+    def usage(self) -> Usage:
+        """Just the figures (a report row minus its keys)."""
+        return Usage(**{name: getattr(self, name) for name in USAGE_FIELDS})
+
+    def plus(self, other: Usage) -> Usage:
+        """The figures of both (one person in two connected teams, say)."""
+        return Usage(**{n: getattr(self, n) + getattr(other, n) for n in USAGE_FIELDS})
+
+    @classmethod
+    def from_sums(cls, m: Mapping[str, Any]) -> Usage:
+        """Figures from summed summary columns (micro-cents and millionths as integers)."""
+        return Usage(
+            events=int(m["events"]),
+            input_tokens=int(m["input_tokens"]),
+            output_tokens=int(m["output_tokens"]),
+            cache_write_tokens=int(m["cache_write_tokens"]),
+            cache_read_tokens=int(m["cache_read_tokens"]),
+            charged_cents=from_micros(int(m["charged_ucents"])),
+            on_demand_cents=from_micros(int(m["chargeable_ucents"])),
+            total_cents=from_micros(int(m["total_ucents"])),
+            cursor_token_fee_cents=from_micros(int(m["token_fee_ucents"])),
+            requests_costs=from_micros(int(m["requests_costs_micros"])),
+            usage_based_events=int(m["usage_based_events"]),
+            included_events=int(m["included_events"]),
+            errored_events=int(m["errored_events"]),
+            other_kind_events=int(m["other_kind_events"]),
+            chargeable_events=int(m["chargeable_events"]),
+            max_mode_events=int(m["max_mode_events"]),
+            headless_events=int(m["headless_events"]),
+            token_based_events=int(m["token_based_events"]),
+        )
+
+
+USAGE_FIELDS: tuple[str, ...] = tuple(Usage.model_fields)
+
+
+def total_usage(rows: Iterable[Usage]) -> Usage:
+    """The sum of some rows' figures."""
+    found = Usage()
+    for row in rows:
+        found = found.plus(row)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class UsageScope:
+    """Which usage a read covers: UTC days ``start``..``end`` (inclusive), one
+    integration (None: all), some people (team, cost center, one person, or what a
+    limited viewer may see) and optionally one model."""
+
+    start: date
+    end: date
+    integration_id: int | None = None
+    people: PeopleFilter = field(default_factory=PeopleFilter)
+    model: str | None = None
+
+    def with_period(self, *, start: date, end: date) -> UsageScope:
+        return UsageScope(start=start, end=end, integration_id=self.integration_id,
+                          people=self.people, model=self.model)  # fmt: skip
+
+    def dims(self) -> set[Dim]:
+        """The dimensions this scope constrains (the grain must know them)."""
+        found: set[Dim] = set()
+        if not self.people.is_everyone():
+            found.add("person")
+        if self.model is not None:
+            found.add("model")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Grain:
+    """A daily summary table, its monthly twin (if any) and the dimensions they key on."""
+
+    daily: sa.Table
+    monthly: sa.Table | None
+    dims: frozenset[Dim]
+
+
+# smallest first: the first grain knowing every needed dimension is read
+GRAINS: tuple[Grain, ...] = (
+    Grain(usage_daily_model, usage_monthly_model, frozenset({"model"})),
+    Grain(usage_daily_kind, usage_monthly_kind, frozenset({"kind"})),
+    Grain(usage_daily_user, usage_monthly_user, frozenset({"person"})),
+    Grain(usage_daily_detail, usage_monthly_user_model, frozenset({"person", "model"})),
+    Grain(usage_daily_detail, None, frozenset({"person", "model", "kind"})),
+)
+
+
+def grain_for(needed: set[Dim]) -> Grain:
+    """The smallest summary grain that knows every dimension in ``needed``."""
+    return next(g for g in GRAINS if needed <= g.dims)
+
+
+def scope_conditions(scope: UsageScope) -> Conditions | None:
+    """Per-table predicates for the scope's people and model (None: no narrowing)."""
+    ids = None if scope.people.is_everyone() else person_ids(scope.people)
+    model = scope.model
+    if ids is None and model is None:
+        return None
+
+    def conditions(table: sa.Table) -> list[sa.ColumnElement[bool]]:
+        found: list[sa.ColumnElement[bool]] = []
+        if ids is not None:
+            found.append(table.c.person_id.in_(ids))
+        if model is not None:
+            found.append(table.c.model_id.in_(sa.select(models.c.id).where(models.c.name == model)))
+        return found
+
+    return conditions
+
+
+def usage_rows(
+    conn: Connection, scope: UsageScope, *, by: Sequence[Dim] = (),
+    measures: Sequence[str] = MEASURE_COLUMNS,
+) -> list[tuple[tuple[int, ...], dict[str, Any]]]:  # fmt: skip
+    """Summed measures per combination of ``by`` ids (raw integer sums, keyed by column)."""
+    grain = grain_for({*by, *scope.dims()})
+    parts = pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
+                   start=scope.start, end=scope.end)  # fmt: skip
+    keys = [ID_COLUMNS[d] for d in by]
+    query = summed(parts, keys, measures=measures, where=scope_conditions(scope))
+    found = []
+    for row in conn.execute(query):
+        m = row._mapping
+        found.append((tuple(int(m[k]) for k in keys), dict(m)))
+    return found
+
+
+def usage_total(conn: Connection, scope: UsageScope) -> Usage:
+    """All usage of the scope in one row; zeros when nothing happened."""
+    rows = usage_rows(conn, scope)
+    return Usage.from_sums(rows[0][1]) if rows else Usage()
+
+
+def usage_by(conn: Connection, scope: UsageScope, *, dim: Dim) -> dict[int, Usage]:
+    """Usage per person, model or kind id (only ids with rows in the scope)."""
+    return {key[0]: Usage.from_sums(m) for key, m in usage_rows(conn, scope, by=[dim])}
+
+
+def top_model_by_person(
+    conn: Connection, scope: UsageScope, *, person_ids_: Sequence[int]
+) -> dict[int, int]:
+    """Each person's most used model id: most usage value, then most events, then the
+    alphabetically first model name."""
+    if not person_ids_:
+        return {}
+    labels = {int(i): str(n) for i, n in conn.execute(sa.select(models.c.id, models.c.name))}
+    chosen: dict[int, tuple[int, int, str, int]] = {}
+    wanted = set(person_ids_)
+    for (person, model), m in usage_rows(conn, scope, by=["person", "model"],
+                                         measures=["charged_ucents", "events"]):  # fmt: skip
+        if person not in wanted:
+            continue
+        rank = (-int(m["charged_ucents"]), -int(m["events"]), labels.get(model, ""), model)
+        if person not in chosen or rank < chosen[person]:
+            chosen[person] = rank
+    return {person: rank[3] for person, rank in chosen.items()}
+
+
+def people_per_model(conn: Connection, scope: UsageScope) -> dict[int, int]:
+    """How many distinct people used each model id in the scope.
+
+    Distinct (person, model) pairs of every piece of the period, de-duplicated across
+    pieces by ``UNION``: counts are not additive, so sums of monthly counts would not do.
+    """
+    grain = grain_for({"person", "model"})
+    parts = pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
+                   start=scope.start, end=scope.end)  # fmt: skip
+    where = scope_conditions(scope)
+    selects = [
+        sa.select(p.table.c.person_id, p.table.c.model_id)
+        .where(*p.conditions, *(where(p.table) if where else []))
+        .distinct()
+        for p in parts
+    ]
+    pairs = (selects[0] if len(selects) == 1 else sa.union(*selects)).subquery()
+    rows = conn.execute(
+        sa.select(pairs.c.model_id, sa.func.count().label("people")).group_by(pairs.c.model_id)
+    )
+    return {int(r.model_id): int(r.people) for r in rows}
