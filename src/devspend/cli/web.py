@@ -17,7 +17,7 @@ from rich.table import Table
 from devspend.cli.render import SyncProgressBar
 from devspend.errors import ConfigError
 from devspend.settings import load_settings
-from devspend.store import accounts
+from devspend.store import accounts, viewer_teams
 from devspend.store.engine import opened_database
 from devspend.web import identity
 from devspend.web.clock import utc_now
@@ -100,11 +100,17 @@ def _serve_command(
 def _user_add_command(
     email: str = typer.Argument(..., help="The user's email (their login)."),
     admin: bool = typer.Option(False, "--admin", help="Make the user an admin."),
+    _viewer: bool = typer.Option(False, "--viewer", help="A read-only viewer (the default)."),
+    team: list[str] = typer.Option(
+        [], "--team", help="Viewer sees only this team (repeatable; default: everything)."
+    ),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from stdin instead of prompting."
     ),
 ) -> None:
     """Create a web user (viewer by default); the password is prompted, never an argument."""
+    if admin and team:
+        raise ConfigError("--team limits a viewer; admins see everything.")
     settings = load_settings()
     password = _read_password(from_stdin=password_stdin)
     with opened_database(settings.effective_database_url) as engine:
@@ -112,7 +118,11 @@ def _user_add_command(
             engine, email=email, password=password, role="admin" if admin else "viewer",
             now=utc_now(),
         )  # fmt: skip
-    Console(highlight=False).print(f"Created {user.role} {user.email}.")
+        if team:
+            with engine.begin() as conn:
+                viewer_teams.set_teams(conn, user_id=user.id, teams=team)
+    limited = f" (sees only: {', '.join(team)})" if team else ""
+    Console(highlight=False).print(f"Created {user.role} {user.email}{limited}.")
 
 
 def _user_list_command() -> None:
