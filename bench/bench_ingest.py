@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from devspend.store.queries import period_totals
+from devspend.store.usage import UsageScope, usage_total
 
 from devspend.cursor.fake import SyntheticTeam
 from devspend.cursor.schemas import decode_json, parse_usage_event
@@ -127,7 +127,7 @@ def run(url: str, *, events: int, label: str) -> None:
     wall = time.perf_counter() - started
     timed = sum(split.values())
     with engine.connect() as conn:
-        total = period_totals(conn, integration_id=iid, start=first, end=today)
+        total = usage_total(conn, UsageScope(start=first, end=today, integration_id=iid))
     assert total.events == stored, (total.events, stored)
     print(f"[{label}] stored {stored:,} events in {windows} windows")
     print(f"[{label}] ingest (parse + store + summarise): {stored / timed:,.0f} events/s "

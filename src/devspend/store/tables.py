@@ -13,7 +13,7 @@ Grains (chosen from ``shared/reference/storage-measurements.md``):
 
 and the same figures per calendar month (``month`` = its first day), rebuilt from the
 daily rows of the months a write touched, so a long period reads ~12 rows per key
-instead of ~365 (see ``store.queries``):
+instead of ~365 (see ``store.periods``):
 - ``usage_monthly_user``        month × person
 - ``usage_monthly_model``       month × model
 - ``usage_monthly_kind``        month × kind
