@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from devspend.store.usage import UsageScope, usage_total
 
 from devspend.cursor.fake import SyntheticTeam
 from devspend.cursor.schemas import decode_json, parse_usage_event
@@ -41,6 +40,7 @@ from devspend.store.engine import make_engine, normalise_url
 from devspend.store.events import WindowStats, WindowWriter, day_of
 from devspend.store.integrations import create_integration
 from devspend.store.migrate import upgrade
+from devspend.store.usage import UsageScope, usage_total
 from devspend.sync.convert import stored_event
 from devspend.sync.plan import WindowPlanner, days_to_fetch
 
