@@ -4,7 +4,6 @@ and that no response ever contains a stored Cursor key."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 
 import pytest
