@@ -45,7 +45,7 @@ def server_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
     """
     import uvicorn
 
-    # log_config=None: uvicorn's loggers reach devspend's handler (web.logs), text or JSON
+    # log_config=None: uvicorn's loggers reach devspend's handler (devspend.logs), text or JSON
     return uvicorn.Config(app, host=host, port=port, proxy_headers=False, log_level="info",
                           log_config=None)  # fmt: skip
 
@@ -63,8 +63,8 @@ def setup_link(app: Any, *, host: str, port: int) -> str | None:
 
 def serve_app(*, host: str, port: int) -> None:
     """Run the web app and the scheduler until interrupted."""
+    from devspend.logs import configure_logging
     from devspend.web.app import create_app
-    from devspend.web.logs import configure_logging
 
     settings = load_settings().model_copy(update={"host": host, "port": port})
     configure_logging(settings)

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from devspend.logs import configure_logging, redact
 from devspend.settings import Settings
 from devspend.store.engine import make_engine
 from devspend.sync import service
-from devspend.web.logs import configure_logging, redact
 from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
 from web_support import build_env, client_for
 
