@@ -115,3 +115,17 @@ def test_a_long_email_is_just_a_wrong_sign_in(settings: Settings, engine: sa.Eng
     env = _env(settings, engine)
     with client_for(env.app) as client:
         assert login(client, "a" * 5000 + "@example.com", WRONG).status_code == 401
+
+
+def test_an_ipv6_host_is_counted_by_its_64(settings: Settings, engine: sa.Engine) -> None:
+    env = _env(settings, engine)
+    for n in range(identity.FREE_FAILURES_PER_CLIENT_AND_EMAIL):
+        # rotating addresses inside one /64 gives no fresh start
+        with client_for(env.app, host=f"2001:db8:1:2::{n + 1:x}") as attacker:
+            _fail(attacker, 1)
+    with client_for(env.app, host="2001:db8:1:2:ffff::1") as same_64:
+        assert login(same_64, ADMIN_EMAIL).status_code == 429
+    with client_for(env.app, host="2001:db8:9:9::1") as elsewhere:
+        assert login(elsewhere, ADMIN_EMAIL).status_code == 303
+    assert identity.throttle_client("::ffff:192.0.2.1") == "192.0.2.1"
+    assert identity.throttle_client("192.0.2.1") == "192.0.2.1"

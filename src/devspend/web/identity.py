@@ -7,6 +7,7 @@ client address, so the rate limit holds across replicas.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
@@ -114,6 +115,23 @@ def _wait(stats: accounts.FailureStats, *, free: int, now: datetime) -> timedelt
     return max(stats.last_at + throttle_delay(stats, free=free) - now, timedelta(0))
 
 
+def throttle_client(address: str) -> str:
+    """The unit a client is counted by: its IPv4 address, or its IPv6 /64.
+
+    One IPv6 host usually holds a whole /64, so counting single addresses would give
+    it billions of fresh starts.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def check_login(
     engine: Engine, *, email: str, password: str, client_address: str, now: datetime
 ) -> AppUser | None:
@@ -128,8 +146,8 @@ def check_login(
     """
     email = accounts.normalise_email(email)
     counted = email[:MAX_EMAIL_LENGTH]  # subjects fit their column whatever was typed
-    by_email, by_client = f"email:{counted}", f"ip:{client_address[:64]}"
-    pair = f"pair:{client_address[:64]}|{counted}"
+    client = throttle_client(client_address)
+    by_email, by_client, pair = f"email:{counted}", f"ip:{client}", f"pair:{client}|{counted}"
     since = now - LOGIN_WINDOW
     with engine.connect() as conn:
         pair_stats = accounts.failure_stats(conn, subject=pair, since=since)
