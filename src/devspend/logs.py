@@ -28,7 +28,7 @@ _SECRETS = re.compile(
     r"|(?P<password>(?i:password)[\"']?\s*[=:]\s*[\"']?)[^\s\"',;&]+"
 )
 _STANDARD = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {
-    "message", "asctime", "taskName",
+    "message", "asctime", "taskName", "color_message",
 }  # fmt: skip
 
 
@@ -93,4 +93,5 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> lo
     handler.devspend = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "running upgrade" on every start
     return handler
