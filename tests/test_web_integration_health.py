@@ -7,15 +7,17 @@ the plain-words reason on every page, to admins and viewers alike.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from devspend.cursor.fake import FakeCursor
 from devspend.settings import Settings
+from devspend.store.integrations import Integration
 from devspend.sync import service
 from devspend.web import identity
+from devspend.web.integration_health import banner_for
 from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
 from web_support import ADMIN_EMAIL, VIEWER_EMAIL, WebEnv, build_env, client_for, signed_in
 
@@ -114,3 +116,17 @@ def test_read_only_api_tokens_can_watch_integration_status(env: WebEnv, fake: Fa
     assert VALID_KEY not in listed.text
     with signed_in(env, VIEWER_EMAIL, "viewer") as viewer:
         assert viewer.get("/api/v1/integrations").status_code == 403
+
+
+def test_a_long_first_backfill_is_not_stale() -> None:
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    backfilling = Integration(
+        id=1, provider="cursor", display_name="Acme", key_hint="key_…0001",
+        status="backfilling", status_message=None, created_at=start, last_sync_at=None,
+        last_attempt_at=start, history_start=None, backfill_days_total=365,
+        backfill_days_done=100, watermark_ms=None, capabilities={},
+    )  # fmt: skip
+    assert banner_for(backfilling, now=start + timedelta(hours=10), interval_minutes=60) is None
+    late = banner_for(backfilling, now=start + timedelta(hours=30), interval_minutes=60)
+    assert late is not None
+    assert "has not synced since it was connected 30 hours ago" in late.text

@@ -8,7 +8,8 @@ whatever page they look at. Three reasons, one banner per integration:
 - ``key_invalid``    Cursor no longer accepts the key (revoked or deleted).
 - ``not_enterprise`` the team is no longer on Enterprise, so the Admin API is closed.
 - ``stale``          no successful sync for longer than :func:`stale_after` (three
-  scheduled intervals, at least two hours), whatever the reason.
+  scheduled intervals, at least two hours), whatever the reason (a first backfill
+  still running since less than a day is not stale).
 
 Hooked into the layout as the template global ``integration_banners(request)``
 (:func:`install`), so no route has to pass anything.
@@ -28,6 +29,8 @@ from devspend.store.integrations import Integration, Status
 from devspend.sync.service import list_integrations
 
 Reason = Literal["key_invalid", "not_enterprise", "stale"]
+# a first backfill of a year at Cursor's rate limits may take hours: not stale meanwhile
+FIRST_BACKFILL_GRACE = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +72,13 @@ def banner_for(
                             "The data already imported stays.")  # fmt: skip
     if integration.status == Status.DISCONNECTED:
         return None
+    first_sync_running = (
+        integration.last_sync_at is None and integration.status == Status.BACKFILLING
+        and integration.last_attempt_at is not None
+        and now - integration.last_attempt_at <= FIRST_BACKFILL_GRACE
+    )  # fmt: skip
     since = integration.last_sync_at or integration.created_at
-    if now - since <= stale_after(interval_minutes):
+    if first_sync_running or now - since <= stale_after(interval_minutes):
         return None
     when = (f"last synced {_ago(now - since)}" if integration.last_sync_at
             else f"has not synced since it was connected {_ago(now - since)}")  # fmt: skip
