@@ -75,3 +75,24 @@ def test_budget_channel_alert_acknowledge_mute(engine: sa.Engine, settings: Sett
         assert viewer.post("/alerts/mute", data={"csrf_token": csrf,
                                                  "rule": "limit"}).status_code == 403
         assert viewer.get("/alerts").status_code == 200
+
+
+def test_a_failed_delivery_is_shown_then_retried(engine: sa.Engine, settings: Settings) -> None:
+    connect_and_sync(engine, settings, fake_for(small_team()), days=30)
+    env = build_env(settings, engine, now=NOW)
+    with webhook_receiver() as hook, signed_in(env, ADMIN_EMAIL, "admin") as admin:
+        csrf = page_csrf(admin, "/budgets")
+        admin.post("/budgets", data={"csrf_token": csrf, "name": "Tiny", "amount": "0.01",
+                                     "figure": "usage_value"})  # fmt: skip
+        admin.post("/budgets/channels", data={"csrf_token": csrf, "url": hook.url,
+                                              "name": "flaky"})  # fmt: skip
+        hook.failing = True
+        run_check(engine, settings, now=NOW)
+        page = admin.get("/alerts").text
+        assert "flaky: failed" in page
+        assert "500" in page  # Apprise's reason, kept with the delivery
+        hook.failing = False
+        run_check(engine, settings, now=NOW + timedelta(minutes=10))
+        page = admin.get("/alerts").text
+        assert "flaky: sent (2 attempts)" in page
+        assert len(hook.alerts()) == 1
