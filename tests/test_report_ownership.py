@@ -22,6 +22,7 @@ from devspend.reports.spend import CostBasis, Grain, period_start
 from devspend.settings import Settings
 from devspend.store.tables import billing_group_members, billing_groups
 from focus_usage import dollars, insert_usage, ownership_report, spend_report
+from sync_helpers import connect_and_sync, fake_for, small_team
 
 AI_TOTAL = Decimal("0.16345678")
 CLOUD_CSV = """BillingAccountId,BillingPeriodStart,ChargePeriodStart,ChargePeriodEnd,BilledCost,\
@@ -178,3 +179,20 @@ def test_an_allocation_csv_that_is_not_utf8_is_a_clear_error(
     path.write_bytes("email,team\njosé@example.com,ü\n".encode("latin-1"))
     with pytest.raises(FocusImportError, match="UTF-8"):
         load_allocations_csv(engine, path)
+
+
+def test_a_sync_fills_allocations_from_billing_groups(
+    engine: sa.Engine, settings: Settings
+) -> None:
+    """Teams come from Cursor's billing groups as soon as a sync stored them: no command
+    or page has to write allocations before reading them."""
+    connect_and_sync(engine, settings, fake_for(small_team(members=6, days=10, history_days=10)),
+                     days=10)  # fmt: skip
+    with engine.connect() as conn:
+        grouped = {str(e).lower() for e in conn.execute(
+            sa.select(billing_group_members.c.email)
+            .where(billing_group_members.c.left_at_ms.is_(None))).scalars()}  # fmt: skip
+    assert grouped
+    filled = {a.email: a for a in list_allocations(engine)}
+    assert set(filled) == grouped
+    assert {a.source for a in filled.values()} == {"billing_group"}

@@ -15,7 +15,6 @@ from rich.table import Table
 from devspend.focus.allocations import (
     list_allocations,
     load_allocations_csv,
-    refresh_billing_group_allocations,
 )
 from devspend.focus.exporter import export_focus
 from devspend.focus.importer import import_focus
@@ -119,7 +118,6 @@ def register(app: typer.Typer) -> None:
         """Show allocations (manual, CSV, and those filled from Cursor billing groups)."""
         settings = load_settings()
         with opened_database(settings.effective_database_url) as engine:
-            refresh_billing_group_allocations(engine)
             rows = list_allocations(engine)
         table = Table("email", "team", "cost center", "source")
         for row in rows:

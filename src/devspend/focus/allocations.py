@@ -1,4 +1,5 @@
-"""Who belongs to which team and cost center: the ``allocations`` table.
+"""Who belongs to which team and cost center: allocation CSVs and edits (SQL in
+``store.allocations``).
 
 Rows come from three places, and the more deliberate source wins: an admin's edit
 (``manual``) or a loaded CSV (``csv``) is never overwritten by Cursor billing groups
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -17,8 +17,8 @@ from typing import Literal
 import sqlalchemy as sa
 
 from devspend.errors import FocusImportError
-from devspend.store.cloud_tables import allocations
-from devspend.store.tables import billing_group_members, billing_groups
+from devspend.store import allocations as store
+from devspend.store.allocations import Allocation, normalise_email
 
 AllocationSource = Literal["manual", "csv", "billing_group"]
 CSV_COLUMNS = ("email", "team", "cost_center")
@@ -29,23 +29,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class Allocation:
-    """One person's team and cost center, and where that came from."""
-
-    email: str
-    team: str | None
-    cost_center: str | None
-    source: str
-
-
 def list_allocations(engine: sa.Engine) -> list[Allocation]:
     """Every allocation, by email."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(allocations).order_by(allocations.c.email)).mappings()
-        return [
-            Allocation(r["email"], r["team"], r["cost_center"], r["source"]) for r in rows
-        ]
+        return store.list_allocations(conn)
 
 
 def set_allocation(
@@ -59,23 +46,21 @@ def set_allocation(
 ) -> None:
     """Create or replace one person's allocation (what the web form calls)."""
     with engine.begin() as conn:
-        _upsert(conn, Allocation(_email(email), team, cost_center, source), now=clock())
+        store.upsert_allocations(conn, [Allocation(email, team, cost_center, source)],
+                                 now=clock())  # fmt: skip
 
 
 def delete_allocation(engine: sa.Engine, email: str) -> None:
     """Forget a person's allocation (billing groups may fill it in again)."""
     with engine.begin() as conn:
-        conn.execute(allocations.delete().where(allocations.c.email == _email(email)))
+        store.delete_allocation(conn, email=email)
 
 
 def load_allocations_csv(engine: sa.Engine, path: Path, *, clock: Clock = _utc_now) -> int:
     """Load ``email,team,cost_center`` rows (all or nothing); return how many were stored."""
     parsed = read_allocations_csv(path)
-    now = clock()
     with engine.begin() as conn:
-        for allocation in parsed:
-            _upsert(conn, allocation, now=now)
-    return len(parsed)
+        return store.upsert_allocations(conn, parsed, now=clock())
 
 
 def read_allocations_csv(path: Path) -> list[Allocation]:
@@ -106,7 +91,7 @@ def _read_allocations(path: Path) -> list[Allocation]:
                 )
             parsed.append(
                 Allocation(
-                    _email(email),
+                    normalise_email(email),
                     (row.get("team") or "").strip() or None,
                     (row.get("cost_center") or "").strip() or None,
                     "csv",
@@ -116,55 +101,7 @@ def _read_allocations(path: Path) -> list[Allocation]:
 
 
 def refresh_billing_group_allocations(engine: sa.Engine, *, clock: Clock = _utc_now) -> int:
-    """Fill allocations from current Cursor billing-group membership; return rows written.
-
-    People allocated by hand or CSV keep their allocation. A person in several groups
-    gets the alphabetically first group, so the result does not depend on sync order.
-    """
-    members = billing_group_members.c
-    query = (
-        sa.select(members.email, billing_groups.c.name)
-        .join(
-            billing_groups,
-            sa.and_(
-                billing_groups.c.integration_id == members.integration_id,
-                billing_groups.c.group_id == members.group_id,
-            ),
-        )
-        .where(members.left_at_ms.is_(None))
-        .order_by(billing_groups.c.name)
-    )
-    now = clock()
+    """Fill allocations from current Cursor billing-group membership now (every sync's
+    groups write does this too); return rows written."""
     with engine.begin() as conn:
-        team_by_email: dict[str, str] = {}
-        for email, name in conn.execute(query):
-            team_by_email.setdefault(_email(email), name)
-        current = conn.execute(sa.select(allocations.c.email, allocations.c.source))
-        existing = {r.email: r.source for r in current}
-        stale = [e for e, s in existing.items() if s == "billing_group" and e not in team_by_email]
-        if stale:
-            conn.execute(allocations.delete().where(allocations.c.email.in_(stale)))
-        written = 0
-        for email, team in team_by_email.items():
-            if existing.get(email, "billing_group") == "billing_group":
-                _upsert(conn, Allocation(email, team, None, "billing_group"), now=now)
-                written += 1
-    return written
-
-
-def _upsert(conn: sa.Connection, allocation: Allocation, *, now: datetime) -> None:
-    values = {
-        "team": allocation.team,
-        "cost_center": allocation.cost_center,
-        "source": allocation.source,
-        "updated_at": now,
-    }
-    updated = conn.execute(
-        allocations.update().where(allocations.c.email == allocation.email).values(**values)
-    )
-    if updated.rowcount == 0:
-        conn.execute(allocations.insert().values(email=allocation.email, **values))
-
-
-def _email(email: str) -> str:
-    return email.strip().lower()
+        return store.refresh_from_billing_groups(conn, now=clock())

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from devspend.store.allocations import refresh_from_billing_groups
 from devspend.store.tables import (
     billing_group_members,
     billing_groups,
@@ -204,6 +205,8 @@ def replace_billing_groups(
     }  # fmt: skip
     if member_rows:
         conn.execute(billing_group_members.insert(), list(member_rows.values()))
+    # allocations follow the groups in the same transaction (never on a read)
+    refresh_from_billing_groups(conn, now=now)
 
 
 def refresh_activity_days(conn: Connection, *, integration_id: int) -> None:
