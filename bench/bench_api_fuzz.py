@@ -118,7 +118,8 @@ def fuzz(url: str, token: str, *, max_examples: int, phases: str, checks: str,
         "--seed", str(seed_value), "--request-timeout", "30", "--no-color",
         "--suppress-health-check", "too_slow,filter_too_much",
     ]  # fmt: skip
-    return subprocess.run(command, check=False).returncode
+    with tempfile.TemporaryDirectory(prefix="devspend-fuzz-cwd-") as cwd:  # its cache dir
+        return subprocess.run(command, check=False, cwd=cwd).returncode
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_api_fuzz.py"
 def test_every_api_route_survives_schemathesis() -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH), "--members", "6", "--days", "20", "--max-examples", "5",
-         "--phases", "examples,coverage"],
+         "--phases", "examples,coverage,fuzzing"],
         capture_output=True, text=True, check=False, timeout=560,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

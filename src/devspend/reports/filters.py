@@ -30,6 +30,9 @@ PRESETS: dict[str, str] = {
 }
 DEFAULT_PRESET = "30d"
 MAX_CUSTOM_DAYS = 3660
+# days and ids a database can hold (a fuzzer's year 1 or 10**30 must be a 400, not a 500)
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,11 @@ def parse_filter(
         raise ReportFilterError(
             f"Unknown date range {chosen!r}; use one of {', '.join(PRESETS)}."
         )
+    for day in (start, end):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise ReportFilterError(f"Choose days between {EARLIEST_DAY} and {LATEST_DAY}.")
+    if integration_id is not None and not 0 <= integration_id <= MAX_ID:
+        raise ReportFilterError(f"There is no integration {integration_id}.")
     if chosen == "custom" and start is None and end is None:
         chosen = DEFAULT_PRESET
     if chosen == "custom":

@@ -177,7 +177,8 @@ def cycle_spend(conn: Connection, *, email: str, integration_id: int | None) -> 
     overall = m["overall_spend_ucents"]
     start = m["cycle_start"]
     return CycleSpend(
-        cycle_start=start if isinstance(start, datetime) else datetime.fromisoformat(str(start)),
+        cycle_start=_aware(start if isinstance(start, datetime)
+                           else datetime.fromisoformat(str(start))),
         spend_cents=from_micros(int(m["spend_ucents"])),
         overall_spend_cents=None if overall is None else from_micros(int(overall)),
         fast_premium_requests=m["fast_premium_requests"],
@@ -214,3 +215,8 @@ def fast_premium_requests(
         for r in rows
         if r.fast_premium_requests is not None
     }
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; they are stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

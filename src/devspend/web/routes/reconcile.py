@@ -20,7 +20,8 @@ router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["reconciliation"])
 
 IntegrationParam = Annotated[
-    int | None, Query(description="Only this integration (default: every one).")
+    int | None,
+    Query(ge=0, le=2**31 - 1, description="Only this integration (default: every one)."),
 ]
 
 
