@@ -16,9 +16,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from devspend.cursor.client import EVENTS_PATH, MEMBERS_PATH, CursorClient
 from devspend.cursor.clock import FakeClock
+from devspend.cursor.fake import FakeCursor, SyntheticTeam
 from devspend.cursor.fake.ratelimit import SlidingWindowLimiter
 from devspend.cursor.pacing import Pacer
+
+KEY = "key_test_valid_0001"
+END_MS = 1_795_000_000_000
 
 
 @dataclass
@@ -156,6 +161,40 @@ def test_calls_in_flight_at_once_still_count_until_a_window_after_they_end() -> 
     pacer.finish(first)
     pacer.wait()
     assert clock.now >= 5.0 + 60.0  # both may have reached the server as late as they ended
+
+
+def test_a_fresh_pacer_leaves_its_reserve_to_the_client_before_it() -> None:
+    clock = FakeClock(start=5.0)
+    pacer = Pacer(rpm=60.0, clock=clock, reserve=15)
+    calls = run_calls(pacer, clock, 120)
+    assert [c.started for c in calls[:45]] == [5.0] * 45  # the burst, less the reserve
+    assert calls[45].started == pytest.approx(65.0)  # a window after the pacer was made
+    # in its first window it left 15 calls to whoever made them just before it
+    assert most_in_any_window([c.started for c in calls if c.started < 65.0], 60.0) == 45
+    assert most_in_any_window([c.started for c in calls], 60.0) == 60
+
+
+def test_connect_then_a_sync_in_a_new_client_provoke_no_429() -> None:
+    """``connect`` probes (events 1 + history ~6, members twice), then a sync starts at once
+    with a fresh client: together they stay within the fake's sliding minute."""
+    clock = FakeClock(start=1000.0)
+    team = SyntheticTeam(seed=1, members=2, end_ms=END_MS, days=5)
+    fake = FakeCursor(team=team, valid_keys={KEY}, rate_clock=clock.monotonic)
+    body = {"startDate": END_MS - 10, "endDate": END_MS, "page": 1, "pageSize": 1}
+    with CursorClient(api_key=KEY, base_url="http://fake", transport=fake.transport(),
+                      clock=clock) as connect:  # fmt: skip
+        for _ in range(7):
+            connect.post(EVENTS_PATH, body=body)
+        connect.get(MEMBERS_PATH)
+        connect.get(MEMBERS_PATH)
+    with CursorClient(api_key=KEY, base_url="http://fake", transport=fake.transport(),
+                      clock=clock) as sync:  # fmt: skip
+        for _ in range(150):
+            sync.post(EVENTS_PATH, body=body)
+        for _ in range(30):
+            sync.get(MEMBERS_PATH)
+    assert [status for _, _, status in fake.request_log].count(429) == 0
+    assert len(fake.request_log) == 7 + 2 + 150 + 30
 
 
 def test_headroom_widens_the_window() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import random
 import threading
 from collections import Counter
@@ -90,6 +91,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 READ_ENDPOINTS: frozenset[tuple[str, str]] = frozenset((e.method, e.path) for e in ENDPOINTS)
 PACING_HEADROOM = 0.02  # see devspend.cursor.pacing: latency wobble vs sliding windows
+# A fresh client's first minute leaves this share of each limit to the client before it
+# (``connect`` then ``sync``): see devspend.cursor.pacing.
+PACING_RESERVE = 0.25
 USER_AGENT = "devspend (read-only Cursor Admin API client)"
 
 
@@ -160,7 +164,8 @@ class CursorClient:
         self._rpm = {e.path: events_rpm if e.events_limit else rpm for e in ENDPOINTS}
         self._pacers = {
             path: Pacer(rpm=limit, clock=self.clock, headroom=PACING_HEADROOM,
-                        minute_seconds=minute_seconds)
+                        minute_seconds=minute_seconds,
+                        reserve=math.ceil(limit * PACING_RESERVE) if limit < 1e6 else 0)
             for path, limit in self._rpm.items()
         }  # fmt: skip
         self.minute_seconds = minute_seconds

@@ -24,6 +24,12 @@ the next window's worth of calls, in case Cursor's limiter dislikes bursts after
 (a token bucket smaller than the minute's limit) or someone else shares the team's
 budget; :meth:`Pacer.slow_down` is what the client calls.
 
+A new pacer knows nothing of the calls another client made a moment ago — ``connect``
+probing the key, then a sync in a new process. ``reserve`` calls are therefore
+counted as made just now: a fresh client's first minute leaves that many of the
+limit to whoever came before it (devspend's client reserves a quarter, more than
+``connect`` uses), and from its second minute on it runs at the full limit.
+
 ``minute_seconds`` shortens the "minute" for tests and benchmarks that run against
 the fake on a compressed clock (its own ``minute_seconds``); production keeps 60.
 A pacer is thread-safe; devspend gives each endpoint one, used by one lane at a time.
@@ -55,7 +61,13 @@ class Pacer:
     """Calls to one endpoint: at most ``rpm`` per trailing minute, counted from their ends."""
 
     def __init__(
-        self, *, rpm: float, clock: Clock, headroom: float = 0.0, minute_seconds: float = 60.0
+        self,
+        *,
+        rpm: float,
+        clock: Clock,
+        headroom: float = 0.0,
+        minute_seconds: float = 60.0,
+        reserve: int = 0,
     ) -> None:
         if rpm <= 0 or minute_seconds <= 0:
             raise ValueError("rpm and minute_seconds must be positive")
@@ -68,6 +80,9 @@ class Pacer:
         self._clock = clock
         self._off = self.per_window > UNBOUNDED
         self._calls: deque[_Call] = deque()  # oldest first, by start
+        # calls counted as ended at construction (see the module docstring), until a window on
+        self._reserve = 0 if self._off else max(0, min(reserve, self.per_window - 1))
+        self._reserve_end = clock.monotonic() + self.window
         self._even_calls = 0  # calls still to be paced evenly after a 429
         self._lock = threading.Condition()
 
@@ -83,8 +98,11 @@ class Pacer:
         window ago; those are dropped, the rest (in flight or recent) are counted.
         """
         calls = self._calls
-        if self._off or not calls:
+        reserved = self._reserve if now < self._reserve_end else 0
+        if self._off or not (calls or reserved):
             return now
+        if reserved and len(calls) + reserved >= self.per_window:
+            return self._reserve_end  # the reserve ages out first: it is the oldest
         horizon = now - self.window
         while calls and calls[0].ended is not None and calls[0].ended <= horizon:
             calls.popleft()
