@@ -23,6 +23,8 @@ from sqlalchemy.engine import Connection
 
 from devspend.cli.render import view_tables
 from devspend.errors import ConfigError, NotFoundError
+from devspend.reports.adoption import build_adoption_report
+from devspend.reports.ai_code import build_ai_code_report
 from devspend.reports.coverage import build_coverage
 from devspend.reports.filters import ReportFilter, parse_filter
 from devspend.reports.kinds import build_daily, build_kinds
@@ -134,6 +136,8 @@ def register(app: typer.Typer) -> None:
     filtered("models", "Usage by model", build_models)
     filtered("kinds", "Usage by kind", build_kinds)
     filtered("daily", "Usage by day", build_daily)
+    filtered("adoption", "Adoption", build_adoption_report)
+    filtered("ai-code", "AI code and cost per outcome", build_ai_code_report)
 
     @report_app.command("coverage")
     def coverage_command(

@@ -21,15 +21,27 @@ from typing import Annotated
 from pydantic import BaseModel, PlainSerializer, computed_field
 from sqlalchemy.engine import Connection
 
+from devspend.money import Money
+from devspend.reports.filters import ReportFilter
 from devspend.reports.seats import person_seats
+from devspend.reports.tables import Column, Table
 from devspend.store.adoption import COUNTERS, adoption_by_email, last_active_days
 from devspend.store.outcome import MemberInfo, members_with_teams
+from devspend.store.people import members
 
 DEFAULT_IDLE_DAYS = 14
 NO_TEAM = "(no team)"
 Percent = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str,
                                              when_used="json")]  # fmt: skip
-Cents = Percent
+Cents = Money
+
+
+def filter_emails(conn: Connection, flt: ReportFilter) -> set[str] | None:
+    """The people a report filter covers (a person, a team, a viewer's teams) as lower-case
+    emails, or None for everyone."""
+    if not flt.narrows_people:
+        return None
+    return set(members(conn, integration_id=flt.integration_id, who=flt.people))
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -104,6 +116,17 @@ class IdleSeat(BaseModel):
     """Their seats for the period; None when no seat price is set."""
 
 
+FIGURE_COLUMNS = (
+    Column("Active days", "active_days", "count"),
+    Column("Agent", "agent_requests", "count"), Column("Chat", "chat_requests", "count"),
+    Column("Composer", "composer_requests", "count"), Column("Cmd-K", "cmdk_usages", "count"),
+    Column("Tabs shown", "tabs_shown", "count"), Column("Tabs accepted", "tabs_accepted", "count"),
+    Column("Accept rate", "tab_accept_rate_percent", "percent"),
+    Column("Lines added", "lines_added", "count"),
+    Column("Accepted lines", "accepted_lines_added", "count"),
+)  # fmt: skip
+
+
 class AdoptionView(BaseModel):
     start: date
     end: date
@@ -114,6 +137,33 @@ class AdoptionView(BaseModel):
     idle_seats: list[IdleSeat]
     has_daily_usage: bool
     """False: no daily usage stored for the period (a sync has not read it yet)."""
+
+    def tables(self) -> list[Table]:
+        return [
+            Table("people", "Adoption by person", PersonAdoptionRow, self.people, [
+                Column("Email", "email"), Column("Team", "team"), *FIGURE_COLUMNS,
+                Column("Most-used model", "most_used_model"),
+                Column("Client", "client_version"), Column("Last active", "last_active_day"),
+            ]),
+            Table("teams", "Adoption by team", TeamAdoptionRow, self.teams, [
+                Column("Team", "team"), Column("People", "people", "count"),
+                Column("Active people", "active_people", "count"), *FIGURE_COLUMNS,
+            ]),
+            Table("idle_seats", f"Idle seats (no activity in {self.idle_days} days)", IdleSeat,
+                  self.idle_seats, [
+                      Column("Email", "email"), Column("Team", "team"),
+                      Column("Last active", "last_active_day"), Column("Seats", "seat_cents",
+                                                                       "money"),
+                  ]),
+        ]  # fmt: skip
+
+
+def build_adoption_report(
+    conn: Connection, flt: ReportFilter, *, idle_days: int = DEFAULT_IDLE_DAYS
+) -> AdoptionView:
+    """:func:`build_adoption` for a report filter: the web page, its JSON and the CLI."""
+    return build_adoption(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
+                          emails=filter_emails(conn, flt), idle_days=idle_days)  # fmt: skip
 
 
 def build_adoption(
@@ -183,3 +233,10 @@ def _idle_seats(
     idle.sort(key=lambda r: (r.last_active_day or date.min, r.email))
     return [IdleSeat(email=r.email, name=r.name, team=r.team, last_active_day=r.last_active_day,
                      seat_cents=seats.get(r.email)) for r in idle]  # fmt: skip
+
+
+def person_adoption(conn: Connection, flt: ReportFilter, *, email: str) -> PersonAdoptionRow | None:
+    """One person's adoption row of the period (the Person page), None if unknown."""
+    view = build_adoption(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
+                          emails=[email])  # fmt: skip
+    return view.people[0] if view.people else None

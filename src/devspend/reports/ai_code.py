@@ -36,8 +36,10 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy.engine import Connection
 
 from devspend.money import from_micros
-from devspend.reports.adoption import NO_TEAM, Cents, Percent, percent
+from devspend.reports.adoption import NO_TEAM, Cents, Percent, filter_emails, percent
+from devspend.reports.filters import ReportFilter
 from devspend.reports.seats import person_seats
+from devspend.reports.tables import Column, Table
 from devspend.store.ai_code import ACCESS_DENIED, ai_code_access_states
 from devspend.store.ai_code_queries import ai_code_stored, change_totals, commit_totals
 from devspend.store.outcome import members_with_teams, spend_by_person_day
@@ -104,24 +106,29 @@ class AiCodeFigures(BaseModel):
 class OutcomeRatios(BaseModel):
     """Cost per outcome, hidden (None) below the minimum counts, with the reason."""
 
-    cost_per_accepted_ai_line_cents: Cents | None
-    cost_per_ai_commit_cents: Cents | None
+    cost_per_accepted_ai_line_cents: Cents | None = None
+    cost_per_ai_commit_cents: Cents | None = None
     """Per AI-assisted commit on the primary branch."""
-    hidden: list[str]
+    hidden: list[str] = []
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cost_per_1k_accepted_ai_lines_cents(self) -> Cents | None:
+        """The same per 1,000 lines, for tables (a line costs a fraction of a cent)."""
+        per_line = self.cost_per_accepted_ai_line_cents
+        return None if per_line is None else per_line * 1000
 
 
-class PersonAiCodeRow(AiCodeFigures):
+class PersonAiCodeRow(AiCodeFigures, OutcomeRatios):
     email: str
     name: str | None
     team: str | None
-    ratios: OutcomeRatios
     attribution: str = PER_PERSON
 
 
-class TeamAiCodeRow(AiCodeFigures):
+class TeamAiCodeRow(AiCodeFigures, OutcomeRatios):
     team: str
     people: int
-    ratios: OutcomeRatios
     attribution: str = PER_PERSON
 
 
@@ -149,6 +156,48 @@ class AiCodeView(BaseModel):
     """Cost of people without AI commits: in no repo's share."""
     empty_reason: str | None
     """Why there are no AI code figures (no access, not synced yet), None when there are."""
+
+    def tables(self) -> list[Table]:
+        ratio_columns = (
+            Column("Cost", "cost_cents", "money"),
+            Column("Per 1k accepted AI lines", "cost_per_1k_accepted_ai_lines_cents", "money"),
+            Column("Per AI commit (primary)", "cost_per_ai_commit_cents", "money"),
+        )
+        return [
+            Table("people", "AI code by person", PersonAiCodeRow, self.people, [
+                Column("Email", "email"), Column("Team", "team"), *CODE_COLUMNS, *ratio_columns,
+            ]),
+            Table("teams", "AI code by team", TeamAiCodeRow, self.teams, [
+                Column("Team", "team"), Column("People", "people", "count"), *CODE_COLUMNS,
+                *ratio_columns,
+            ]),
+            Table("repos", "AI code by repo (cost inferred)", RepoAiCodeRow, self.repos, [
+                Column("Repo", "repo"), *CODE_COLUMNS[:5], Column("Cost share", "cost_cents",
+                                                                  "money"),
+                Column("Per AI line", "cost_per_ai_line_cents", "money"),
+            ]),
+        ]  # fmt: skip
+
+
+CODE_COLUMNS = (
+    Column("Commits", "commits", "count"), Column("AI commits", "ai_commits", "count"),
+    Column("TAB lines", "tab_lines", "count"), Column("Composer lines", "composer_lines", "count"),
+    Column("AI share", "ai_share_percent", "percent"),
+    Column("Primary AI share", "primary_ai_share_percent", "percent"),
+    Column("Accepted AI lines", "accepted_ai_lines", "count"),
+)  # fmt: skip
+
+
+class PersonAiCode(BaseModel):
+    """One person's AI code next to their spend: the Person page's section."""
+
+    figures: AiCodeFigures
+    ratios: OutcomeRatios
+    repos: list[RepoAiCodeRow]
+    cost_basis: CostBasis
+    min_lines: int
+    min_commits: int
+    empty_reason: str | None
 
 
 def ratios(figures: AiCodeFigures, *, min_lines: int, min_commits: int) -> OutcomeRatios:
@@ -233,13 +282,14 @@ def build_ai_code(
     for email, f in figures.items():
         member = known.get(email)
         team = member.team if member else None
-        people.append(PersonAiCodeRow(email=email, name=member.name if member else None, team=team,
-                                      ratios=ratios(f, **limits), **_fields(f)))  # fmt: skip
+        shown = ratios(f, **limits).model_dump()
+        people.append(PersonAiCodeRow(email=email, name=member.name if member else None,
+                                      team=team, **shown, **_fields(f)))  # fmt: skip
         sum_, n = teams.get(team or NO_TEAM, (AiCodeFigures(), 0))
         teams[team or NO_TEAM] = (sum_.plus(f), n + 1)
         total = total.plus(f)
     people.sort(key=lambda r: (-r.ai_lines, -r.accepted_ai_lines, r.email))
-    team_rows = [TeamAiCodeRow(team=t, people=n, ratios=ratios(f, **limits), **_fields(f))
+    team_rows = [TeamAiCodeRow(team=t, people=n, **ratios(f, **limits).model_dump(), **_fields(f))
                  for t, (f, n) in sorted(teams.items(), key=lambda kv: (-kv[1][0].ai_lines,
                                                                         kv[0]))]  # fmt: skip
     repos, unattributed = _repos(conn, figures, scope=scope, min_lines=min_lines)
@@ -296,3 +346,22 @@ def _empty_reason(conn: Connection, integration_id: int | None) -> str:
             return "AI Code Tracking has not been synced yet."
         return "Cursor reported no AI code (commits or accepted changes) for this team yet."
     return "No commits or accepted AI changes in this period."
+
+
+def build_ai_code_report(
+    conn: Connection, flt: ReportFilter, *, basis: CostBasis = CostBasis.cost,
+    min_lines: int = DEFAULT_MIN_LINES, min_commits: int = DEFAULT_MIN_COMMITS,
+) -> AiCodeView:  # fmt: skip
+    """:func:`build_ai_code` for a report filter: the web page, its JSON and the CLI."""
+    return build_ai_code(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
+                         emails=filter_emails(conn, flt), basis=basis, min_lines=min_lines,
+                         min_commits=min_commits)  # fmt: skip
+
+
+def person_ai_code(conn: Connection, flt: ReportFilter, *, email: str) -> PersonAiCode:
+    """One person's section of :func:`build_ai_code` (their repos' cost shares are theirs)."""
+    view = build_ai_code(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
+                         emails=[email])  # fmt: skip
+    return PersonAiCode(figures=view.total, ratios=view.total_ratios, repos=view.repos,
+                        cost_basis=view.cost_basis, min_lines=view.min_lines,
+                        min_commits=view.min_commits, empty_reason=view.empty_reason)  # fmt: skip

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Connection
 
 from devspend.errors import NotFoundError
 from devspend.money import Money
+from devspend.reports.adoption import PersonAdoptionRow, person_adoption
+from devspend.reports.ai_code import PersonAiCode, person_ai_code
 from devspend.reports.charts import DailyChart, total_chart
 from devspend.reports.filters import ReportFilter
 from devspend.reports.ownership import cloud_owned_by_email
@@ -71,6 +73,9 @@ class PersonView(Usage):
     has_more_events: bool
     cycle: CycleOut | None
     owned: OwnedOut
+    ai_code: PersonAiCode
+    """What their spend produced (AI Code Tracking), next to it."""
+    adoption: PersonAdoptionRow | None
 
     def tables(self) -> list[Table]:
         mix = [Column("Key", "key"), *USAGE_COLUMNS]
@@ -147,4 +152,6 @@ def build_person(conn: Connection, flt: ReportFilter, *, email: str, page: int =
             ai_cents=total.on_demand_cents, cloud_cents=cloud,
             total_cents=total.on_demand_cents + cloud,
         ),
+        ai_code=person_ai_code(conn, flt, email=info.email),
+        adoption=person_adoption(conn, flt, email=info.email),
     )  # fmt: skip

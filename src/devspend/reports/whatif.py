@@ -26,8 +26,10 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from devspend.money import from_micros
-from devspend.reports.adoption import Cents
+from devspend.reports.adoption import Cents, filter_emails
+from devspend.reports.filters import ReportFilter
 from devspend.reports.prices import UnitPrices, unit_prices
+from devspend.reports.tables import Column, Table
 from devspend.store.whatif import ModelTokens, tokens_by_model
 
 CENT = Decimal("0.0001")
@@ -78,6 +80,16 @@ class WhatIfSuggestions(BaseModel):
     rows: list[WhatIf]
     unknown_models: list[str]
     """Models used in the period with no list price (not re-priced)."""
+    caveats: list[str] = list(CAVEATS)
+
+    def tables(self) -> list[Table]:
+        return [Table("rows", "What if", WhatIf, self.rows, [
+            Column("Model", "from_model"), Column("As", "to_model"),
+            Column("Token events", "token_events", "count"),
+            Column("Actual", "actual_cents", "money"),
+            Column("Re-priced", "repriced_cents", "money"),
+            Column("Saving", "saving_cents", "money"),
+        ])]  # fmt: skip
 
 
 def _list_cents(prices: UnitPrices | None, t: ModelTokens) -> Decimal | None:
@@ -171,3 +183,10 @@ def build_suggestions(
     found.sort(key=lambda w: -(w.saving_cents or Decimal(0)))
     return WhatIfSuggestions(start=start, end=end, rows=found,
                              unknown_models=[m for m in used if m not in priced])  # fmt: skip
+
+
+def build_whatif_report(conn: Connection, flt: ReportFilter) -> WhatIfSuggestions:
+    """:func:`build_suggestions` for a report filter (the Models page's What-if section)."""
+    return build_suggestions(conn, start=flt.start, end=flt.end,
+                             integration_id=flt.integration_id,
+                             emails=filter_emails(conn, flt))  # fmt: skip

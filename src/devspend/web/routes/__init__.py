@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from devspend.web.routes import (
+    adoption,
     alerts,
     api_docs,
     auth,
@@ -36,6 +37,7 @@ def all_routers() -> list[APIRouter]:
         person.router, person.api,
         usage_tables.router, usage_tables.api,
         models.router, models.api,
+        adoption.router, adoption.api,
         spend.router, spend.api,
         teams.router, teams.api,
         settings_integrations.router, settings_integrations.api,
