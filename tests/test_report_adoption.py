@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from devspend.reports.adoption import AdoptionFigures, build_adoption
 from devspend.settings import Settings
 from devspend.store.adoption import adoption_by_email
-from devspend.store.cloud_tables import allocations
+from devspend.store.allocations import Allocation, delete_allocation, upsert_allocations
 from sync_helpers import END_MS, connect_and_sync, fake_for, small_team
 
 TODAY = date(2026, 11, 20)
@@ -18,10 +18,9 @@ FIGURES = list(AdoptionFigures.model_fields)
 
 def _allocate(engine: sa.Engine, emails: list[str]) -> None:
     with engine.begin() as conn:
-        conn.execute(allocations.insert(), [
-            {"email": e, "team": "Platform" if i % 2 else "Mobile", "source": "manual",
-             "updated_at": datetime.now(UTC)} for i, e in enumerate(emails[:-1])
-        ])  # fmt: skip
+        upsert_allocations(conn, [Allocation(e, "Platform" if i % 2 else "Mobile", None, "manual")
+                                  for i, e in enumerate(emails[:-1])], now=datetime.now(UTC))
+        delete_allocation(conn, email=emails[-1])  # one person without a team
 
 
 def test_people_add_up_to_teams_and_total(engine: sa.Engine, settings: Settings) -> None:

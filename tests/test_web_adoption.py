@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from devspend.cli import build_app
 from devspend.money import format_dollars
 from devspend.settings import Settings
-from devspend.store.cloud_tables import allocations
+from devspend.store.allocations import Allocation, upsert_allocations
 from sync_helpers import connect_and_sync, fake_for, small_team
 from web_support import ADMIN_EMAIL, WebEnv, build_env, signed_in
 
@@ -33,10 +33,8 @@ def web(settings: Settings, engine: sa.Engine) -> Iterator[tuple[WebEnv, TestCli
     connect_and_sync(engine, settings, fake, days=45)
     emails = sorted(m["email"] for m in fake.team.members())
     with engine.begin() as conn:
-        conn.execute(allocations.insert(), [
-            {"email": e, "team": "Platform" if i % 2 else "Mobile", "source": "manual",
-             "updated_at": datetime.now(UTC)} for i, e in enumerate(emails)
-        ])  # fmt: skip
+        upsert_allocations(conn, [Allocation(e, "Platform" if i % 2 else "Mobile", None, "manual")
+                                  for i, e in enumerate(emails)], now=datetime.now(UTC))
     env = build_env(settings, engine)
     with signed_in(env, ADMIN_EMAIL, "admin") as client:
         yield env, client
