@@ -9,7 +9,11 @@ import sqlalchemy as sa
 from alert_receivers import webhook_receiver
 from devspend.alerts.check import run_check
 from devspend.cursor.fake import Spike
+from devspend.focus.allocations import set_allocation
 from devspend.settings import Settings
+from devspend.store import accounts, alert_reads
+from devspend.store import alerts as store
+from devspend.store.viewer_teams import set_teams
 from sync_helpers import END_MS, connect_and_sync, fake_for, small_team
 from web_support import ADMIN_EMAIL, VIEWER_EMAIL, build_env, page_csrf, signed_in
 
@@ -96,3 +100,38 @@ def test_a_failed_delivery_is_shown_then_retried(engine: sa.Engine, settings: Se
         page = admin.get("/alerts").text
         assert "flaky: sent (2 attempts)" in page
         assert len(hook.alerts()) == 1
+
+
+def test_forecast_lines_and_limited_viewers(engine: sa.Engine, settings: Settings) -> None:
+    connect_and_sync(engine, settings, fake_for(small_team()), days=30)
+    with engine.connect() as conn:
+        someone = sorted(alert_reads.allocation_map(conn) or
+                         {r.email for r in alert_reads.person_days(
+                             conn, start=NOW.date() - timedelta(days=20), end=NOW.date())})[0]
+    set_allocation(engine, email=someone, team="Platform", cost_center=None)
+    with engine.begin() as conn:
+        for name, kind, value in (("Company", "all", None), ("Platform AI", "team", "Platform")):
+            store.create_budget(conn, name=name, amount_ucents=10**9, period="cycle",
+                                scope_kind=kind, scope_value=value, figure="on_demand",
+                                thresholds=(50, 80, 100), forecast_alert=True, now=NOW)
+    env = build_env(settings, engine, now=NOW)
+    with signed_in(env, ADMIN_EMAIL, "admin") as admin:
+        overview = admin.get("/?range=30d").text
+        assert "at cycle end (budget “Company” $10.00" in overview
+        team = admin.get("/teams/Platform?range=30d").text
+        assert "at cycle end (budget “Platform AI” $10.00" in team
+        person = admin.get(f"/people/{someone}?range=30d").text
+        assert "On-demand spend: forecast $" in person
+    with signed_in(env, VIEWER_EMAIL, "viewer") as viewer:
+        with engine.begin() as conn:
+            user = accounts.get_user_by_email(conn, VIEWER_EMAIL)
+            assert user is not None
+            set_teams(conn, user_id=user.id, teams=["Platform"])
+        names = [b["name"] for b in viewer.get("/api/v1/budgets").json()["budgets"]]
+        assert names == ["Platform AI"]
+        page = viewer.get("/budgets").text
+        assert "Platform AI" in page
+        assert "Company" not in page
+        assert "Company" not in viewer.get("/?range=30d").text
+        forecasts = viewer.get("/api/v1/alerts").json()["forecasts"]
+        assert [f["scope"] for f in forecasts] == ["team:Platform"]

@@ -7,7 +7,7 @@ them. The Budgets and Alerts pages call it too, to show spent-so-far and forecas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +19,7 @@ from devspend.alerts.budgets import cycle_bounds, month_bounds, scope_label
 from devspend.alerts.forecast import Forecast, forecast_period, reach_day, weekday_rates
 from devspend.alerts.inputs import (
     Inputs,
+    Series,
     dollars,
     fields,
     read_inputs,
@@ -140,17 +141,30 @@ def _budget_status(
     conn: Connection, data: Inputs, b: store.BudgetRecord, *, as_of: datetime,
     cycles: Mapping[int, datetime],
 ) -> BudgetStatus:  # fmt: skip
+    iid = int(b.scope_value) if b.scope_kind == "integration" and b.scope_value else None
+    return budget_status(
+        conn, b, series=scope_series(data, b.figure, b.scope_kind, b.scope_value), as_of=as_of,
+        cycles=cycles, known=data.known_day(iid),
+        emails=scope_emails(data, b.scope_kind, b.scope_value),
+    )  # fmt: skip
+
+
+def budget_status(
+    conn: Connection, b: store.BudgetRecord, *, series: Series, as_of: datetime,
+    cycles: Mapping[int, datetime], known: Callable[[date], bool] | None,
+    emails: set[str] | None,
+) -> BudgetStatus:  # fmt: skip
+    """A budget's spent-so-far, forecast and thresholds from the daily series of its figure
+    (``emails``: the people of a team/cost-center/person scope, for the seats of cost)."""
     start, end = _bounds(b, as_of.date(), cycles)
     iid = int(b.scope_value) if b.scope_kind == "integration" and b.scope_value else None
-    series = scope_series(data, b.figure, b.scope_kind, b.scope_value)
-    fc = forecast_period(series, start=start, end=end, as_of=as_of, known=data.known_day(iid))
+    fc = forecast_period(series, start=start, end=end, as_of=as_of, known=known)
     amount = from_micros(b.amount_ucents)
     spent, projected = fc.actual_cents, fc.forecast_cents
     note = None
     if b.figure == "cost":
         # cost = seats + on-demand: seats held so far, and over the whole period if the
         # current seats stay (reports.seats prorates them by day, like Cursor's invoice)
-        emails = scope_emails(data, b.scope_kind, b.scope_value)
         so_far = seat_summary(conn, start=start, end=min(as_of.date(), end),
                               integration_id=iid, emails=emails)  # fmt: skip
         whole = seat_summary(conn, start=start, end=end, integration_id=iid, emails=emails)

@@ -14,10 +14,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from devspend.alerts.budgets import budget_spec
 from devspend.alerts.channels import add_channel, test_channel
-from devspend.alerts.evaluate import data_moment, evaluate
+from devspend.alerts.evaluate import Evaluation, data_moment, evaluate
 from devspend.alerts.views import status_json, summary_line
+from devspend.alerts.visibility import visible_evaluation
 from devspend.errors import ConfigError, DevspendError
 from devspend.store import alerts as store
+from devspend.store.alert_reads import allocation_map
+from devspend.store.viewer_teams import teams_of
 from devspend.sync.service import list_integrations
 from devspend.web.deps import (
     AdminUser,
@@ -25,6 +28,7 @@ from devspend.web.deps import (
     ConnDep,
     CurrentUser,
     EngineDep,
+    Principal,
     SettingsDep,
     csrf_protect,
 )
@@ -37,7 +41,8 @@ api = APIRouter(prefix="/api/v1", tags=["alerts"])
 
 def _page(request: Request, conn: ConnDep, settings: SettingsDep, clock: ClockDep,
           principal: CurrentUser, **extra: object) -> Response:  # fmt: skip
-    evaluation = evaluate(conn, settings, as_of=data_moment(conn, now=clock()))
+    evaluation = _visible(conn, principal, evaluate(conn, settings,
+                                                    as_of=data_moment(conn, now=clock())))
     status = 400 if extra.get("error") else 200
     return render(request, "budgets.html", {
         "active": "budgets", "statuses": evaluation.budgets, "as_of": evaluation.as_of,
@@ -45,6 +50,12 @@ def _page(request: Request, conn: ConnDep, settings: SettingsDep, clock: ClockDe
         "channels": store.list_channels(conn) if principal.is_admin else [],
         "integrations": list_integrations(conn), **extra,
     }, status_code=status)  # fmt: skip
+
+
+def _visible(conn: ConnDep, principal: Principal, evaluation: Evaluation) -> Evaluation:
+    """What this user may see (a viewer limited to teams: their teams' budgets)."""
+    teams = None if principal.user.is_admin else teams_of(conn, user_id=principal.user.id)
+    return visible_evaluation(evaluation, teams=teams, allocation=allocation_map(conn))
 
 
 @router.get("")
@@ -132,10 +143,12 @@ def remove_channel(channel_id: int, _admin: AdminUser, engine: EngineDep) -> Res
 
 @api.get("/budgets")
 def budgets_json(
-    _user: CurrentUser, conn: ConnDep, settings: SettingsDep, clock: ClockDep
+    user: CurrentUser, conn: ConnDep, settings: SettingsDep, clock: ClockDep
 ) -> JSONResponse:
-    """Every budget with spent so far, the period-end forecast and thresholds crossed."""
-    evaluation = evaluate(conn, settings, as_of=data_moment(conn, now=clock()))
+    """Every budget (a limited viewer: of their teams) with spent so far, the period-end
+    forecast and thresholds crossed."""
+    evaluation = _visible(conn, user, evaluate(conn, settings,
+                                               as_of=data_moment(conn, now=clock())))
     body: dict[str, Any] = {"as_of": evaluation.as_of.isoformat(),
                             "budgets": [status_json(s) for s in evaluation.budgets]}  # fmt: skip
     return JSONResponse(body)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from devspend.reports.filters import ReportFilter
 from devspend.reports.overview import OverviewView, Split, build_overview
+from devspend.web.page_forecast import page_forecast
 from devspend.web.pages import Page, add_page_routes
 
 
@@ -27,10 +28,11 @@ def _build(conn: Connection, flt: ReportFilter, p: OverviewParams) -> OverviewVi
 
 
 def _context(
-    _request: Request, _conn: Connection, _flt: ReportFilter, p: OverviewParams,
+    request: Request, conn: Connection, flt: ReportFilter, p: OverviewParams,
     view: OverviewView,
 ) -> dict[str, Any]:  # fmt: skip
-    return {"split": p.split.value, "chart_json": view.chart.model_dump(mode="json")}
+    return {"split": p.split.value, "chart_json": view.chart.model_dump(mode="json"),
+            "forecast_lines": page_forecast(request, conn, flt)}  # fmt: skip
 
 
 PAGE: Page[OverviewParams, OverviewView] = Page(

@@ -15,6 +15,7 @@ from devspend.reports.person import PersonView, build_person
 from devspend.web.deps import ConnDep, CurrentUser
 from devspend.web.filters import FilterDep
 from devspend.web.page_context import filter_context
+from devspend.web.page_forecast import page_forecast
 from devspend.web.pages import TableQuery, csv_response, file_stem, view_for
 from devspend.web.rendering import render
 
@@ -49,6 +50,7 @@ def person_page(
     return render(request, "person.html", {
         "view": view, "active": "people", "chart_json": view.chart.model_dump(mode="json"),
         "owned": view.owned, **filter_context(request, conn, flt),
+        "forecast_lines": page_forecast(request, conn, flt.for_person(view.email)),
     })  # fmt: skip
 
 

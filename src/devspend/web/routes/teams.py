@@ -4,6 +4,7 @@ page with its people, models and trend (``/teams/{name}``, ``/api/v1/teams/{name
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from devspend.reports.teams import TeamsView, TeamView, build_team, build_teams
 from devspend.web.deps import ConnDep, CurrentUser
 from devspend.web.filters import FilterDep
 from devspend.web.page_context import filter_context
+from devspend.web.page_forecast import page_forecast
 from devspend.web.pages import (
     Page,
     TableQuery,
@@ -41,9 +43,9 @@ def _build(conn: Connection, flt: ReportFilter, p: TeamsParams) -> TeamsView:
 
 
 def _context(
-    _request: Request, _conn: Connection, _flt: ReportFilter, _p: TeamsParams, _view: TeamsView
+    request: Request, conn: Connection, flt: ReportFilter, _p: TeamsParams, _view: TeamsView
 ) -> dict[str, Any]:
-    return {"cost_bases": list(CostBasis)}
+    return {"cost_bases": list(CostBasis), "forecast_lines": page_forecast(request, conn, flt)}
 
 
 PAGE: Page[TeamsParams, TeamsView] = Page(
@@ -80,6 +82,7 @@ def team_page(
     return render(request, "team.html", {
         "view": view, "active": "teams", "chart_json": view.chart.model_dump(mode="json"),
         **filter_context(request, conn, flt),
+        "forecast_lines": page_forecast(request, conn, replace(flt, team=view.team)),
     })  # fmt: skip
 
 
