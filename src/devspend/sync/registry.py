@@ -27,8 +27,9 @@ LANES: tuple[Lane, ...] = (
     Lane("spend", SPEND_PATH, fetch_spend, after="events"),
     Lane("daily_usage", DAILY_USAGE_PATH, fetch_daily_usage),
     Lane("groups", GROUPS_PATH, fetch_billing_groups),
-    # After the events: their pages would otherwise queue at the one writer between event
-    # windows and delay the headline data; they still overlap spend, daily usage, groups.
-    Lane("ai_code_commits", AI_CODE_COMMITS_PATH, fetch_ai_code(COMMITS), after="events"),
-    Lane("ai_code_changes", AI_CODE_CHANGES_PATH, fetch_ai_code(CHANGES), after="events"),
+    # Beside the events from the start (each endpoint has its own limit, and the whole
+    # first sync is bounded by the slowest lane): their pages cannot delay the events',
+    # because the writer takes the required lane's writes first (sync.lanes).
+    Lane("ai_code_commits", AI_CODE_COMMITS_PATH, fetch_ai_code(COMMITS)),
+    Lane("ai_code_changes", AI_CODE_CHANGES_PATH, fetch_ai_code(CHANGES)),
 )
