@@ -85,6 +85,17 @@ def test_budget_channel_and_alert(site: tuple[str, Any, Settings], browser: Any,
     acknowledged = page.locator("#alerts-table tr.alert-row", has_text="crossed 100 %")
     assert f"acknowledged by {ADMIN}" in acknowledged.inner_text()
     _shot(page, artifacts, "alerts-2-alerts")
+    page.click("nav a[href='/']")
+    page.wait_for_selector("#daily-chart[data-ready='1']")
+    lines = page.locator("#forecast .forecast-line").all_inner_texts()
+    assert any("at cycle end (budget “Browser budget” $1.00" in line for line in lines), lines
+    labels = page.evaluate("window.devspendChart.data.datasets.map(d => d.label)")
+    assert "forecast" in labels
+    projected = page.evaluate(
+        "window.devspendChart.data.datasets.find(d => d.label === 'forecast').data"
+        ".filter(v => v !== null).length")
+    assert projected > 0
+    _shot(page, artifacts, "alerts-3-overview-forecast")
     assert not errors
 
 

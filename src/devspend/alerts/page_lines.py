@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.engine import Connection
 
 from devspend.alerts.budgets import cycle_bounds
 from devspend.alerts.evaluate import FIGURE_WORDS, budget_status, data_moment
-from devspend.alerts.forecast import LOOKBACK_DAYS, forecast_period
+from devspend.alerts.forecast import LOOKBACK_DAYS, forecast_period, weekday_rates
 from devspend.alerts.inputs import Series, dollars
-from devspend.money import to_micros
+from devspend.money import from_micros, to_micros
 from devspend.store import alert_reads as reads
 from devspend.store import alerts as store
 from devspend.store.person_scope import PeopleFilter
@@ -102,6 +103,29 @@ def forecast_lines(
             at_risk=False,
         ))  # fmt: skip
     return lines
+
+
+def forecast_days(
+    conn: Connection, *, now: datetime, integration_id: int | None = None,
+    team: str | None = None, cost_center: str | None = None, person: str | None = None,
+    visible_teams: frozenset[str] | None = None,
+) -> list[tuple[date, Decimal]]:
+    """The usage value (cents) each day from tomorrow to the cycle's end is forecast to
+    bring, at the scope's weekday rates: the dashed line continuing the daily chart."""
+    as_of = data_moment(conn, now=now)
+    today = as_of.date()
+    cycles = reads.cycle_starts(conn)
+    anchor = cycles.get(integration_id) if integration_id is not None else (
+        min(cycles.values()) if cycles else None)  # fmt: skip
+    _start, end = cycle_bounds(today, anchor)
+    people = PeopleFilter(email=person, team=None if person else team,
+                          cost_center=None if person or team else cost_center,
+                          visible_teams=visible_teams)  # fmt: skip
+    scope = UsageScope(start=today - timedelta(days=LOOKBACK_DAYS), end=today,
+                       integration_id=integration_id, people=people)  # fmt: skip
+    rates = weekday_rates(_series(conn, scope)["usage_value"], today=today)
+    days = [today + timedelta(days=i) for i in range(1, (end - today).days + 1)]
+    return [(d, from_micros(round(rates[d.weekday()]))) for d in days]
 
 
 def visible(team: str | None, teams: frozenset[str] | None) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from devspend.reports.filters import ReportFilter
 from devspend.reports.overview import OverviewView, Split, build_overview
-from devspend.web.page_forecast import page_forecast
+from devspend.web.page_forecast import chart_forecast, page_forecast
 from devspend.web.pages import Page, add_page_routes
 
 
@@ -31,7 +31,9 @@ def _context(
     request: Request, conn: Connection, flt: ReportFilter, p: OverviewParams,
     view: OverviewView,
 ) -> dict[str, Any]:  # fmt: skip
-    return {"split": p.split.value, "chart_json": view.chart.model_dump(mode="json"),
+    chart = view.chart.model_dump(mode="json")
+    chart["forecast"] = chart_forecast(request, conn, flt)  # the dashed line after today
+    return {"split": p.split.value, "chart_json": chart,
             "forecast_lines": page_forecast(request, conn, flt)}  # fmt: skip
 
 

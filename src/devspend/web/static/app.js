@@ -20,9 +20,21 @@
       return {label: s.key, data: s.charged_cents.map(Number), backgroundColor: colour,
               borderColor: colour, stack: "spend"};
     });
+    var labels = data.days.slice();
+    if (data.forecast) {  // the forecast continues the chart after the data's last day, dashed
+      var line = labels.map(function () { return null; });
+      data.forecast.days.forEach(function (day, i) {
+        var at = labels.indexOf(day);
+        if (at < 0) { labels.push(day); line.push(null); at = labels.length - 1; }
+        line[at] = Number(data.forecast.charged_cents[i]);
+      });
+      datasets.push({type: "line", label: "forecast", stack: "forecast", borderDash: [6, 4],
+                     borderColor: "#555", backgroundColor: "#555", pointRadius: 0,
+                     spanGaps: false, data: line});
+    }
     var chart = new Chart(canvas, {
       type: "bar",
-      data: {labels: data.days, datasets: datasets},
+      data: {labels: labels, datasets: datasets},
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         interaction: {mode: "index", intersect: false},
