@@ -87,6 +87,49 @@ def run_import(
     return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, process.returncode, message
 
 
+WEB_UPLOAD = """
+import re, resource, sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from fastapi.testclient import TestClient
+from devspend.settings import load_settings
+from devspend.web import identity
+from devspend.web.app import create_app
+
+data_dir, bomb = Path(sys.argv[1]), Path(sys.argv[2])
+settings = load_settings(data_dir=data_dir, secret_key="x" * 32)
+app = create_app(settings)
+identity.add_user(app.state.engine, email="admin@example.com", password="bench password 1",
+                  role="admin", now=datetime.now(UTC))
+csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
+with TestClient(app, base_url="http://localhost", follow_redirects=False) as client:
+    token = csrf.search(client.get("/login").text).group(1)
+    client.post("/login", data={"email": "admin@example.com", "password": "bench password 1",
+                                "csrf_token": token, "next": "/"})
+    token = csrf.search(client.get("/settings/cloud-costs").text).group(1)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with bomb.open("rb") as body:
+        response = client.post("/settings/cloud-costs/import",
+                               data={"csrf_token": token, "account_name": ""},
+                               files=[("files", (bomb.name, body, "application/gzip"))])
+    refused = "decompression bomb" in response.text or "blank lines" in response.text
+    print(f"HTTP {response.status_code}, refused: {refused}; RSS before upload {before:.0f}MB")
+"""
+
+
+def run_web_upload(path: Path, data_dir: Path) -> tuple[float, float, int, str]:
+    """The same, uploaded to the web app (in a child process, through its real routes)."""
+    process = subprocess.Popen([sys.executable, "-c", WEB_UPLOAD, str(data_dir), str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    assert process.stdout is not None
+    output = process.stdout.read().decode(errors="replace")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    lines = [line for line in output.splitlines() if line.strip()]
+    message = (lines[-1] if lines else "")[:150]
+    cpu = usage.ru_utime + usage.ru_stime
+    return usage.ru_maxrss / 1024, cpu, os.waitstatus_to_exitcode(status), message
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--line-mib", type=int, default=2048, help="length of the bomb's line")
@@ -121,6 +164,10 @@ def main() -> None:
         print(f"{'case':42} {'peak RSS':>10} {'CPU':>8} {'exit':>5}  message")
         for number, (name, path, extra) in enumerate(cases):
             rss, cpu, code, message = run_import(path, root / f"data{number}", extra)
+            print(f"{name:42} {rss:8.0f}MB {cpu:7.2f}s {code:5}  {message}")
+        for number, (name, path) in enumerate((("web upload: gzip bomb", bomb),
+                                                ("web upload: blank lines", flood))):  # fmt: skip
+            rss, cpu, code, message = run_web_upload(path, root / f"web{number}")
             print(f"{name:42} {rss:8.0f}MB {cpu:7.2f}s {code:5}  {message}")
 
 
