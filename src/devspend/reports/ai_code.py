@@ -140,6 +140,13 @@ class RepoAiCodeRow(AiCodeFigures):
     hidden: list[str]
     attribution: str = BY_AI_LINES
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cost_per_1k_ai_lines_cents(self) -> Cents | None:
+        """The same per 1,000 lines, for tables."""
+        per_line = self.cost_per_ai_line_cents
+        return None if per_line is None else per_line * 1000
+
 
 class AiCodeView(BaseModel):
     start: date
@@ -174,7 +181,7 @@ class AiCodeView(BaseModel):
             Table("repos", "AI code by repo (cost inferred)", RepoAiCodeRow, self.repos, [
                 Column("Repo", "repo"), *CODE_COLUMNS[:5], Column("Cost share", "cost_cents",
                                                                   "money"),
-                Column("Per AI line", "cost_per_ai_line_cents", "money"),
+                Column("Per 1k AI lines", "cost_per_1k_ai_lines_cents", "money"),
             ]),
         ]  # fmt: skip
 

@@ -103,6 +103,8 @@ def member_day_commits(
         total_a, total_d = rng.randrange(1, 320), rng.randrange(0, 120)
         tab_a, tab_d = int(total_a * rng.uniform(0, 0.45)), int(total_d * rng.uniform(0, 0.3))
         comp_a, comp_d = int(total_a * rng.uniform(0, 0.75)), int(total_d * rng.uniform(0, 0.6))
+        if rng.random() < 0.15:  # written by hand: no AI line at all
+            tab_a = tab_d = comp_a = comp_d = 0
         repo: str | None = rng.choice(repos)
         branch: str | None = "main" if rng.random() < 0.6 else (
             f"feature/{rng.choice(_TOPICS)}-{rng.randrange(1, 400)}")
