@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -11,9 +12,10 @@ from typer.testing import CliRunner
 
 from alert_receivers import webhook_receiver
 from devspend.cli import build_app
+from devspend.cursor.fake import serve_fake_cursor
 from devspend.errors import ConfigError, NotFoundError
 from devspend.settings import Settings
-from sync_helpers import END_MS, connect_and_sync, fake_for, small_team
+from sync_helpers import END_MS, VALID_KEY, connect_and_sync, fake_for, small_team
 
 NOW = datetime.fromtimestamp(END_MS / 1000, tz=UTC).isoformat()
 
@@ -98,3 +100,25 @@ def test_alerts_check_prints_and_exits_zero(
     assert "Budget “tiny”" in table.output
     history = runner.invoke(app, ["alerts", "list"])
     assert "crossed 100 %" in history.output
+
+
+def test_sync_runs_the_alerts_check(
+    monkeypatch: pytest.MonkeyPatch, cli_env: None, engine: sa.Engine
+) -> None:
+    fake = fake_for(small_team(days=30, history_days=30, end_ms=int(time.time() * 1000)))
+    runner, app = CliRunner(), build_app()
+    with serve_fake_cursor(fake) as base_url:
+        for name, value in (("DEVSPEND_CURSOR_BASE_URL", base_url),
+                            ("DEVSPEND_CURSOR_RPM", "60000"),
+                            ("DEVSPEND_CURSOR_EVENTS_RPM", "60000"),
+                            ("CURSOR_API_KEY", VALID_KEY)):  # fmt: skip
+            monkeypatch.setenv(name, value)
+        connected = runner.invoke(app, ["connect", "cursor", "--team-name", "Acme"])
+        assert connected.exit_code == 0, connected.output
+        runner.invoke(app, ["budget", "add", "--name", "tiny", "--amount", "0.01",
+                            "--figure", "usage_value"])  # fmt: skip
+        synced = runner.invoke(app, ["sync", "--quiet", "--days", "30"])
+        assert synced.exit_code == 0, synced.output
+    history = runner.invoke(app, ["alerts", "list", "--format", "json"])
+    raised = [a for a in json.loads(history.output) if a.get("budget") == "tiny"]
+    assert raised  # the sync ran the check: the tiny budget's threshold or forecast alert
