@@ -4,7 +4,8 @@ and the spend snapshot is fetched right after the event windows of the same sync
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,9 +13,13 @@ import sqlalchemy as sa
 from devspend.cursor.client import DAILY_USAGE_PATH, EVENTS_PATH, GROUPS_PATH, SPEND_PATH
 from devspend.cursor.clock import FakeClock, SystemClock
 from devspend.cursor.fake.ratelimit import SlidingWindowLimiter
-from devspend.errors import CursorPlanError, CursorProtocolError
+from devspend.errors import CursorAuthError, CursorPlanError, CursorProtocolError
 from devspend.settings import Settings
-from devspend.store.tables import daily_usage, member_spend
+from devspend.store.checkpoints import completed_days
+from devspend.store.events import StoredEvent, day_of
+from devspend.store.integrations import create_integration
+from devspend.store.tables import daily_usage, member_spend, usage_events
+from devspend.sync.events import fetch_event_windows
 from devspend.sync.lanes import (
     CancellableClock,
     Lane,
@@ -23,6 +28,7 @@ from devspend.sync.lanes import (
     WriteJob,
     run_lanes,
 )
+from devspend.sync.plan import Window
 from devspend.sync.progress import SyncProgress
 from devspend.sync.service import connect_cursor, run_sync
 from sync_helpers import END_MS, VALID_KEY, fake_for, small_team
@@ -208,3 +214,39 @@ def test_the_required_lanes_writes_go_first_when_both_wait(engine: sa.Engine) ->
              Lane("groups", GROUPS_PATH, side)]  # fmt: skip
     run_lanes(engine, lanes, make_context=lane_context, cancelled=threading.Event())
     assert order == ["side 0", "events 0", "events 1", "events 2", "side 1", "side 2"]
+
+
+def test_a_sync_stopped_mid_window_keeps_the_committed_windows_and_rolls_back_the_open_one(
+    engine: sa.Engine,
+) -> None:
+    with engine.begin() as conn:
+        iid = create_integration(conn, display_name="t", api_key_encrypted=b"-", hint="key_…t",
+                                 history_start=None, capabilities={})  # fmt: skip
+    today = day_of(END_MS)
+    days = [today - timedelta(days=2 * i) for i in range(5)]  # gaps: one window per day
+    windows_seen: list[Window] = []
+
+    def pages(window: Window) -> Iterator[list[StoredEvent]]:
+        windows_seen.append(window)
+        stamp = window.start_ms + 1
+        yield [StoredEvent(stamp, "ada@example.com", "m", "Included", False, False, False,
+                           None, 0, 1, 1, 0, 0, 0, 0, 0, f"fp{stamp}", "{}")]  # fmt: skip
+        if len(windows_seen) == 3:
+            raise CursorAuthError(endpoint=EVENTS_PATH)  # mid-window: the key was revoked
+
+    def context(write: Callable[[WriteJob], None],
+                on_close: Callable[[WriteJob], None]) -> LaneContext:  # fmt: skip
+        return LaneContext(client=None, integration_id=iid, now_ms=END_MS,  # type: ignore[arg-type]
+                           wall_ms=lambda: END_MS, days=days, lookback_start_ms=END_MS,
+                           progress=None, write=write, on_close=on_close)  # fmt: skip
+
+    lane = Lane("events", EVENTS_PATH, lambda ctx: fetch_event_windows(ctx, pages=pages),
+                required=True)  # fmt: skip
+    with pytest.raises(CursorAuthError):
+        run_lanes(engine, [lane], make_context=context, cancelled=threading.Event())
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(usage_events.c.ts_ms).order_by(usage_events.c.ts_ms))
+        done = completed_days(conn, integration_id=iid)
+        assert sorted(stored.scalars()) == sorted(w.start_ms + 1 for w in windows_seen[:2])
+    # checkpointed: the second window's whole day (today's ends "now": not complete yet)
+    assert done == {windows_seen[1].first_day}

@@ -29,6 +29,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -204,8 +205,9 @@ class _Runner:
         finally:
             for closer in self._closers:
                 closer(self.engine)
+            deadline = time.monotonic() + JOIN_SECONDS  # for all of them: Ctrl-C stays quick
             for thread in self._threads:
-                thread.join(timeout=JOIN_SECONDS)
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def run_lanes(
