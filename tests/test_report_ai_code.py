@@ -51,6 +51,9 @@ def test_people_teams_repos_add_up_and_ratios_divide(engine: sa.Engine, settings
     assert hidden.total_ratios.cost_per_ai_commit_cents is None
     assert len(hidden.total_ratios.hidden) == 2
     assert "fewer than" in hidden.total_ratios.hidden[0]
+    assert view.models
+    assert sum(m.accepted_composer_lines for m in view.models) <= view.total.accepted_composer_lines
+    assert all(m.spend_cents >= 0 for m in view.models)
     dumped = view.model_dump(mode="json")
     assert isinstance(dumped["total"]["cost_cents"], str)
 

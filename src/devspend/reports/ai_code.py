@@ -42,7 +42,10 @@ from devspend.reports.seats import person_seats
 from devspend.reports.tables import Column, Table
 from devspend.store.ai_code import ACCESS_DENIED, ai_code_access_states
 from devspend.store.ai_code_queries import ai_code_stored, change_totals, commit_totals
+from devspend.store.names import model_names
 from devspend.store.outcome import members_with_teams, spend_by_person_day
+from devspend.store.person_scope import PeopleFilter
+from devspend.store.usage import UsageScope, usage_by
 
 DEFAULT_MIN_LINES = 100
 DEFAULT_MIN_COMMITS = 5
@@ -148,6 +151,18 @@ class RepoAiCodeRow(AiCodeFigures):
         return None if per_line is None else per_line * 1000
 
 
+class ModelAiCodeRow(BaseModel):
+    """Composer (agent) changes accepted from one model, next to that model's spend."""
+
+    model: str
+    composer_changes: int
+    accepted_composer_lines: int
+    spend_cents: Cents
+    """The model's usage value (or on-demand, with that basis) in the period."""
+    cost_per_1k_accepted_lines_cents: Cents | None
+    hidden: list[str]
+
+
 class AiCodeView(BaseModel):
     start: date
     end: date
@@ -161,6 +176,9 @@ class AiCodeView(BaseModel):
     total_ratios: OutcomeRatios
     unattributed_repo_cents: Cents
     """Cost of people without AI commits: in no repo's share."""
+    models: list[ModelAiCodeRow]
+    """Per model (composer changes name theirs; TAB changes name none). Seats are not per
+    model, so with the cost basis the spend is on-demand."""
     empty_reason: str | None
     """Why there are no AI code figures (no access, not synced yet), None when there are."""
 
@@ -177,6 +195,12 @@ class AiCodeView(BaseModel):
             Table("teams", "AI code by team", TeamAiCodeRow, self.teams, [
                 Column("Team", "team"), Column("People", "people", "count"), *CODE_COLUMNS,
                 *ratio_columns,
+            ]),
+            Table("models", "Composer lines by model", ModelAiCodeRow, self.models, [
+                Column("Model", "model"), Column("Changes", "composer_changes", "count"),
+                Column("Accepted lines", "accepted_composer_lines", "count"),
+                Column("Spend", "spend_cents", "money"),
+                Column("Per 1k accepted lines", "cost_per_1k_accepted_lines_cents", "money"),
             ]),
             Table("repos", "AI code by repo (cost inferred)", RepoAiCodeRow, self.repos, [
                 Column("Repo", "repo"), *CODE_COLUMNS[:5], Column("Cost share", "cost_cents",
@@ -261,8 +285,10 @@ def build_ai_code(
     basis: CostBasis = CostBasis.cost,
     min_lines: int = DEFAULT_MIN_LINES,
     min_commits: int = DEFAULT_MIN_COMMITS,
+    who: PeopleFilter | None = None,
 ) -> AiCodeView:
-    """The AI code and cost-per-outcome view of a period, for everyone or ``emails``."""
+    """The AI code and cost-per-outcome view of a period, for everyone or ``emails``
+    (``who`` is the same set as the store's filter, for the per-model spend)."""
     wanted = None if emails is None else {e.lower() for e in emails}
     scope = _Scope(start=start, end=end, integration_id=integration_id, emails=wanted)
     known = members_with_teams(conn, integration_id=integration_id)
@@ -300,10 +326,12 @@ def build_ai_code(
                  for t, (f, n) in sorted(teams.items(), key=lambda kv: (-kv[1][0].ai_lines,
                                                                         kv[0]))]  # fmt: skip
     repos, unattributed = _repos(conn, figures, scope=scope, min_lines=min_lines)
+    by_model = _models(conn, scope, who=who, basis=basis, min_lines=min_lines)
     return AiCodeView(
         start=start, end=end, cost_basis=basis, min_lines=min_lines, min_commits=min_commits,
         people=people, teams=team_rows, repos=repos, total=total,
         total_ratios=ratios(total, **limits), unattributed_repo_cents=unattributed,
+        models=by_model,
         empty_reason=None if commits or changes else _empty_reason(conn, integration_id),
     )  # fmt: skip
 
@@ -342,6 +370,38 @@ def _repos(
     return rows, total_cost - sum((r.cost_cents for r in rows), Decimal(0))
 
 
+def _models(
+    conn: Connection, scope: _Scope, *, who: PeopleFilter | None, basis: CostBasis,
+    min_lines: int,
+) -> list[ModelAiCodeRow]:  # fmt: skip
+    if who is None and scope.emails is not None:
+        return []  # some people the store's filter cannot name: no per-model spend
+    changes = change_totals(conn, by="model", start=scope.start, end=scope.end,
+                            integration_id=scope.integration_id, emails=scope.emails)
+    usage = usage_by(conn, UsageScope(start=scope.start, end=scope.end,
+                                      integration_id=scope.integration_id,
+                                      people=who or PeopleFilter()), dim="model")
+    names = model_names(conn)
+    spend = {names[i]: (u.charged_cents if basis is CostBasis.usage_value else u.on_demand_cents)
+             for i, u in usage.items() if i in names}  # fmt: skip
+    rows = []
+    for model, t in changes.items():
+        if model is None or not t.composer_changes:
+            continue
+        cents = spend.get(model, Decimal(0))
+        ok = t.composer_lines >= min_lines and t.composer_lines > 0
+        rows.append(ModelAiCodeRow(
+            model=model, composer_changes=t.composer_changes,
+            accepted_composer_lines=t.composer_lines, spend_cents=cents,
+            cost_per_1k_accepted_lines_cents=(cents * 1000 / t.composer_lines).quantize(CENT)
+            if ok else None,
+            hidden=[] if ok else [f"hidden: {t.composer_lines} accepted lines, fewer than "
+                                  f"{min_lines}"],
+        ))  # fmt: skip
+    rows.sort(key=lambda r: (-r.accepted_composer_lines, r.model))
+    return rows
+
+
 def _empty_reason(conn: Connection, integration_id: int | None) -> str:
     ids = None if integration_id is None else [integration_id]
     states = ai_code_access_states(conn, integration_ids=ids)
@@ -362,13 +422,13 @@ def build_ai_code_report(
     """:func:`build_ai_code` for a report filter: the web page, its JSON and the CLI."""
     return build_ai_code(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
                          emails=filter_emails(conn, flt), basis=basis, min_lines=min_lines,
-                         min_commits=min_commits)  # fmt: skip
+                         min_commits=min_commits, who=flt.people)  # fmt: skip
 
 
 def person_ai_code(conn: Connection, flt: ReportFilter, *, email: str) -> PersonAiCode:
     """One person's section of :func:`build_ai_code` (their repos' cost shares are theirs)."""
     view = build_ai_code(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
-                         emails=[email])  # fmt: skip
+                         emails=[email], who=PeopleFilter(email=email))  # fmt: skip
     return PersonAiCode(figures=view.total, ratios=view.total_ratios, repos=view.repos,
                         cost_basis=view.cost_basis, min_lines=view.min_lines,
                         min_commits=view.min_commits, empty_reason=view.empty_reason)  # fmt: skip
