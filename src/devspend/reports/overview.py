@@ -12,12 +12,20 @@ from sqlalchemy.engine import Connection
 
 from devspend.money import Money
 from devspend.reports.charts import DailyChart, stacked_chart
+from devspend.reports.cost import CostFigures, cost_figures
 from devspend.reports.coverage import CoverageNotice, coverage_notice
 from devspend.reports.filters import ReportFilter
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
 from devspend.store import names, series, usage
 from devspend.store.usage import Dim, Usage
 
+COST_COLUMNS = [
+    Column("Cost", "cost_cents", "money"), Column("Seats", "seat_cents", "money"),
+    Column("On-demand", "on_demand_cents", "money"), Column("Included", "included_cents", "money"),
+    Column("Usage value", "usage_value_cents", "money"),
+    Column("Model cost", "model_cost_cents", "money"), Column("Seats held", "seats", "count"),
+    Column("Idle seats", "idle_seats", "count"), Column("Seat note", "seat_note"),
+]
 TOP_PEOPLE = 10
 TOP_MODELS = 10
 CHART_SERIES = 8
@@ -56,6 +64,8 @@ class CategoryShare(BaseModel):
 
 
 class OverviewView(BaseModel):
+    cost: CostFigures
+    """The headline: cost = seats + on-demand, with its parts and the idle seats."""
     period: PeriodTotals
     previous: PeriodTotals
     change_percent: Decimal | None
@@ -74,6 +84,7 @@ class OverviewView(BaseModel):
         return [
             Table("period", "Period", PeriodTotals, [self.period, self.previous],
                   [Column("From", "start", "day"), Column("To", "end", "day"), *USAGE_COLUMNS]),
+            Table("cost", "Cost", CostFigures, [self.cost], COST_COLUMNS),
             Table("top_users", "Top people", RankedRow, self.top_users, ranked),
             Table("top_models", "Top models", RankedRow, self.top_models, ranked),
             Table("categories", "Kinds of request", CategoryShare, self.categories,
@@ -139,6 +150,7 @@ def build_overview(conn: Connection, flt: ReportFilter, *, split: Split) -> Over
         share.events += u.events
         share.charged_cents += u.charged_cents
     return OverviewView(
+        cost=cost_figures(conn, flt, period),
         period=period, previous=previous, change_percent=change,
         chart=daily_chart(conn, flt, split),
         top_users=[_ranked(people[i].email, people[i].name, u) for i, u in top_people],

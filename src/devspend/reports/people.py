@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from devspend.money import Money
 from devspend.reports.filters import ReportFilter
 from devspend.reports.ownership import cloud_owned_by_email
+from devspend.reports.seats import cost_cents, seat_summary
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
 from devspend.store import names, usage
 from devspend.store.people import fast_premium_requests, members
@@ -32,9 +33,23 @@ class PersonRow(Usage):
     fast_premium_requests: int | None
     last_active_day: date | None
     cloud_cents: Money = Decimal(0)
+    seat_cents: Money | None = None
+    """Their seats in the period (None: seat price not set)."""
+    cost_cents: Money = Decimal(0)
+    """cost = seats + on-demand."""
+
+
+class UsageFilter(StrEnum):
+    """``none``: only idle seats (members without any usage in the period)."""
+
+    all = "all"
+    none = "none"
+    some = "some"
 
 
 class SortKey(StrEnum):
+    cost_cents = "cost_cents"
+    seat_cents = "seat_cents"
     email = "email"
     name = "name"
     charged_cents = "charged_cents"
@@ -62,6 +77,7 @@ class Direction(StrEnum):
 
 PEOPLE_COLUMNS = (
     Column("Email", "email"), Column("Name", "name"), Column("Top model", "top_model"),
+    Column("Cost", "cost_cents", "money"), Column("Seats", "seat_cents", "money"),
     *USAGE_COLUMNS, Column("Max mode %", "max_mode_share_percent", "percent"),
     Column("Headless %", "headless_share_percent", "percent"),
 )  # fmt: skip
@@ -78,6 +94,9 @@ class PeopleView(BaseModel):
     sort: SortKey
     direction: Direction
     search: str | None
+    usage: UsageFilter = UsageFilter.all
+    seat_note: str | None = None
+    """"seat price not set" when seats are missing from cost."""
 
     def tables(self) -> list[Table]:
         return [Table("rows", "Usage by person", PersonRow, self.rows, PEOPLE_COLUMNS)]
@@ -86,8 +105,11 @@ class PeopleView(BaseModel):
 def build_people(
     conn: Connection, flt: ReportFilter, *, search: str | None = None,
     sort: SortKey = SortKey.charged_cents, direction: Direction = Direction.desc,
+    usage_filter: UsageFilter = UsageFilter.all,
 ) -> PeopleView:  # fmt: skip
-    """Every member in the filter (with zeros when idle), filtered by ``search``, sorted."""
+    """Every member in the filter (with zeros when idle) and everyone who held a seat in
+    the period, with their seats and cost; filtered by ``search`` and ``usage_filter``
+    (``none``: idle seats only), sorted."""
     scope = flt.scope()
     known = members(conn, integration_id=flt.integration_id, who=flt.people)
     by_person = usage.usage_by(conn, scope, dim="person")
@@ -102,8 +124,19 @@ def build_people(
         merged[key] = merged[key].plus(u)
         first.setdefault(key, person_id)
     cloud = cloud_owned_by_email(conn, flt)
+    seats = seat_summary(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
+                         who=flt.people)  # fmt: skip
+    seat_by_email: dict[str, Decimal | None] = {}
+    seat_name: dict[str, str | None] = {}
+    for held in seats.people:
+        key = held.email.lower()
+        before = seat_by_email.get(key)
+        seat_by_email[key] = (None if held.seat_cents is None and before is None
+                              else (before or Decimal(0)) + (held.seat_cents or Decimal(0)))
+        seat_name.setdefault(key, held.name)
     rows: list[PersonRow] = []
-    for key in sorted(set(merged) | {k for k, m in known.items() if not m.is_removed}):
+    listed = set(merged) | {k for k, m in known.items() if not m.is_removed} | set(seat_by_email)
+    for key in sorted(listed):
         member = known.get(key)
         found_id = first.get(key)
         named = who[found_id] if found_id is not None else None
@@ -111,12 +144,20 @@ def build_people(
         rows.append(PersonRow(
             **merged.get(key, Usage()).model_dump(include=set(usage.USAGE_FIELDS)),
             email=named.email if named else member.email if member else key,
-            name=(named.name if named else None) or (member.name if member else None),
+            name=(named.name if named else None) or (member.name if member else None)
+            or seat_name.get(key),
             top_model=model_names.get(top_id) if top_id is not None else None,
             fast_premium_requests=(fast.get((named.integration_id, key)) if named else None),
             last_active_day=member.last_active_day if member else None,
             cloud_cents=cloud.get(key, Decimal(0)),
+            seat_cents=seat_by_email.get(key),
+            cost_cents=cost_cents(seat_cents=seat_by_email.get(key),
+                                  on_demand_cents=merged.get(key, Usage()).on_demand_cents),
         ))  # fmt: skip
+    if usage_filter is UsageFilter.none:
+        rows = [r for r in rows if r.events == 0]
+    elif usage_filter is UsageFilter.some:
+        rows = [r for r in rows if r.events > 0]
     needle = (search or "").strip().lower()
     if needle:
         rows = [r for r in rows if needle in r.email.lower() or needle in (r.name or "").lower()]
@@ -126,7 +167,8 @@ def build_people(
     present.sort(key=lambda r: getattr(r, sort.value), reverse=direction is Direction.desc)
     rows = present + missing
     return PeopleView(total=len(rows), limit=0, rows=rows, sort=sort, direction=direction,
-                      search=needle or None)  # fmt: skip
+                      search=needle or None, usage=usage_filter,
+                      seat_note=seats.label)  # fmt: skip
 
 
 def page_of(view: PeopleView, *, limit: int, offset: int = 0) -> PeopleView:

@@ -15,6 +15,7 @@ from devspend.money import Money
 from devspend.reports.adoption import PersonAdoptionRow, person_adoption
 from devspend.reports.ai_code import PersonAiCode, person_ai_code
 from devspend.reports.charts import DailyChart, total_chart
+from devspend.reports.cost import CostFigures, cost_figures
 from devspend.reports.filters import ReportFilter
 from devspend.reports.ownership import cloud_owned_by_email
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
@@ -76,6 +77,8 @@ class PersonView(Usage):
     ai_code: PersonAiCode
     """What their spend produced (AI Code Tracking), next to it."""
     adoption: PersonAdoptionRow | None
+    cost: CostFigures
+    """Their cost = their seats + their on-demand, with the parts."""
 
     def tables(self) -> list[Table]:
         mix = [Column("Key", "key"), *USAGE_COLUMNS]
@@ -129,6 +132,7 @@ def build_person(conn: Connection, flt: ReportFilter, *, email: str, page: int =
     allocation = cloud_spend.allocation_by_email(conn).get(info.email.lower())
     cloud = cloud_owned_by_email(conn, mine).get(info.email.lower(), Decimal(0))
     return PersonView(
+        cost=cost_figures(conn, mine, total),
         **total.model_dump(include=set(usage.USAGE_FIELDS)),
         email=info.email, name=info.name, last_active_day=info.last_active_day,
         chart=total_chart(start=flt.start, end=flt.end, totals=series.daily_series(conn, scope)),

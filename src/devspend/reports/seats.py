@@ -37,6 +37,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy.engine import Connection
 
 from devspend.money import MICROS_PER_UNIT, from_micros
+from devspend.store.person_scope import PeopleFilter
 from devspend.store.seats import (
     MembershipFacts,
     cycle_anchor_day,
@@ -243,6 +244,7 @@ def person_seats(
     end: date,
     integration_id: int | None = None,
     emails: Collection[str] | None = None,
+    who: PeopleFilter | None = None,
 ) -> list[PersonSeat]:
     """Every person who held a seat on some day of ``start``..``end`` (inclusive), with
     their seat days and cents; ``emails`` narrows it to some people (a person, a team)."""
@@ -250,7 +252,7 @@ def person_seats(
     prices = seat_prices(conn, integration_id=integration_id)
     anchors: dict[int, int] = {}
     held: list[tuple[MembershipFacts, tuple[date, date | None], int]] = []
-    for facts in membership_facts(conn, integration_id=integration_id):
+    for facts in membership_facts(conn, integration_id=integration_id, who=who):
         if wanted is not None and facts.email not in wanted:
             continue
         interval = seat_interval(facts)
@@ -261,7 +263,8 @@ def person_seats(
             held.append((facts, interval, days))
     active = people_with_usage(
         conn, start=start, end=end, integration_id=integration_id,
-        person_ids=[f.person_id for f, _i, _d in held] if wanted is not None else None,
+        person_ids=[f.person_id for f, _i, _d in held]
+        if wanted is not None or (who is not None and not who.is_everyone()) else None,
     )  # fmt: skip
     out = []
     for facts, interval, days in held:
@@ -289,11 +292,12 @@ def seat_summary(
     end: date,
     integration_id: int | None = None,
     emails: Collection[str] | None = None,
+    who: PeopleFilter | None = None,
 ) -> SeatSummary:
     """The seats over ``start``..``end`` of one integration (None: all), optionally only
     of ``emails``. ``seat_cents`` is None while no integration in scope has a price."""
     rows = person_seats(conn, start=start, end=end, integration_id=integration_id,
-                        emails=emails)  # fmt: skip
+                        emails=emails, who=who)  # fmt: skip
     prices = seat_prices(conn, integration_id=integration_id)
     in_scope = {r.integration_id for r in rows} or set(prices)
     scoped = {prices.get(i) for i in in_scope}

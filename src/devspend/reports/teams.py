@@ -20,23 +20,30 @@ from devspend.reports.filters import ReportFilter
 from devspend.reports.models import ModelRow, build_models
 from devspend.reports.ownership import AI_CURRENCY, PersonSpend, build_ownership
 from devspend.reports.people import PersonRow, build_people
+from devspend.reports.seats import cost_cents, seat_summary
 from devspend.reports.spend import CostBasis
 from devspend.reports.tables import Column, Table
 from devspend.store import cloud_spend, series
 
 NO_TEAM = "(no team)"
+"""People no team claims, Cursor's "Unassigned" billing group included (one row, one idea)."""
 
 
 class TeamRow(BaseModel):
+    """``ai_cents`` is on-demand; cost = seats + on-demand; total = cost + cloud owned."""
+
     team: str
     members: int
     ai_cents: Money
     cloud_cents: Money
     total_cents: Money
+    seat_cents: Money | None = None
+    cost_cents: Money = Decimal(0)
 
 
 class OwnerRow(BaseModel):
-    """One person: AI on-demand, cloud spend they own (USD), their allocation."""
+    """One person: AI on-demand, seats, cost, cloud spend they own (USD), their allocation;
+    total = cost + cloud owned."""
 
     email: str
     name: str | None
@@ -45,6 +52,8 @@ class OwnerRow(BaseModel):
     ai_cents: Money
     cloud_cents: Money
     total_cents: Money
+    seat_cents: Money | None = None
+    cost_cents: Money = Decimal(0)
 
 
 class UnattributedRow(BaseModel):
@@ -57,7 +66,8 @@ class CurrencyAmount(BaseModel):
     cents: Money
 
 
-MONEY_COLUMNS = (Column("AI on-demand", "ai_cents", "money"),
+MONEY_COLUMNS = (Column("Cost", "cost_cents", "money"), Column("Seats", "seat_cents", "money"),
+                 Column("On-demand", "ai_cents", "money"),
                  Column("Cloud owned", "cloud_cents", "money"),
                  Column("Total", "total_cents", "money"))  # fmt: skip
 
@@ -75,6 +85,8 @@ class TeamsView(BaseModel):
     other_currencies: list[CurrencyAmount]
     has_cloud_costs: bool
     notice: str | None
+    seat_note: str | None = None
+    """"seat price not set" when seats are missing from cost."""
 
     def tables(self) -> list[Table]:
         return [
@@ -89,10 +101,17 @@ class TeamsView(BaseModel):
         ]  # fmt: skip
 
 
-def owner_row(person: PersonSpend) -> OwnerRow:
+def owner_row(person: PersonSpend, seat_cents: Decimal | None = None) -> OwnerRow:
+    cost = cost_cents(seat_cents=seat_cents, on_demand_cents=person.ai_cents)
     return OwnerRow(email=person.email, name=person.name, team=person.team,
                     cost_center=person.cost_center, ai_cents=person.ai_cents,
-                    cloud_cents=person.cloud_cents, total_cents=person.total_cents)  # fmt: skip
+                    cloud_cents=person.cloud_cents, total_cents=cost + person.cloud_cents,
+                    seat_cents=seat_cents, cost_cents=cost)  # fmt: skip
+
+
+def _seat_sum(values: list[Decimal | None]) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    return sum(known, Decimal(0)) if known else None
 
 
 def build_teams(
@@ -100,21 +119,38 @@ def build_teams(
 ) -> TeamsView:
     """Per team and per person: AI on-demand, owned cloud spend, total; plus unattributed."""
     report = build_ownership(conn, flt, cost=cost.value)
+    seats = seat_summary(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
+                         who=flt.people)  # fmt: skip
+    seat_of: dict[str, Decimal | None] = {}
+    for held in seats.people:
+        key = held.email.lower()
+        seat_of[key] = _seat_sum([seat_of.get(key), held.seat_cents])
+    people = [owner_row(p, seat_of.get(p.email.lower())) for p in report.people]
+    by_team: dict[str, list[OwnerRow]] = {}
+    for row in people:
+        by_team.setdefault((row.team or "").lower(), []).append(row)
+
+    def team_row(name: str, members: int, ai: Decimal, cloud: Decimal,
+                 rows: list[OwnerRow]) -> TeamRow:
+        seat = _seat_sum([r.seat_cents for r in rows])
+        cost_ = cost_cents(seat_cents=seat, on_demand_cents=ai)
+        return TeamRow(team=name, members=members, ai_cents=ai, cloud_cents=cloud,
+                       total_cents=cost_ + cloud, seat_cents=seat, cost_cents=cost_)
+
     teams = sorted(
-        (TeamRow(team=t.team, members=t.members, ai_cents=t.ai_cents, cloud_cents=t.cloud_cents,
-                 total_cents=t.total_cents) for t in report.teams),
+        (team_row(t.team, t.members, t.ai_cents, t.cloud_cents, by_team.get(t.team.lower(), []))
+         for t in report.teams),
         key=lambda t: (-t.total_cents, t.team),
     )  # fmt: skip
-    alone = [p for p in report.people if not p.team]
+    alone = [p for p in people if not p.team]
     ai = sum((p.ai_cents for p in alone), Decimal(0))
     cloud = sum((p.cloud_cents for p in alone), Decimal(0))
     has_cloud = cloud_spend.has_cloud_costs(conn)
     return TeamsView(
         start=flt.start, end=flt.end, cost=cost, currency=AI_CURRENCY, teams=teams,
-        without_team=TeamRow(team=NO_TEAM, members=len(alone), ai_cents=ai, cloud_cents=cloud,
-                             total_cents=ai + cloud),
-        people=sorted((owner_row(p) for p in report.people),
-                      key=lambda p: (-p.total_cents, p.email)),
+        without_team=team_row(NO_TEAM, len(alone), ai, cloud, alone),
+        people=sorted(people, key=lambda p: (-p.total_cents, p.email)),
+        seat_note=seats.label,
         unattributed=sorted((UnattributedRow(owner_tag=k, cloud_cents=v)
                              for k, v in report.unattributed.items()),
                             key=lambda u: (-u.cloud_cents, u.owner_tag)),
@@ -138,6 +174,8 @@ class TeamView(BaseModel):
     ai_cents: Money
     cloud_cents: Money
     total_cents: Money
+    seat_cents: Money | None
+    cost_cents: Money
     people: list[PersonRow]
     models: list[ModelRow]
     chart: DailyChart
@@ -170,7 +208,8 @@ def build_team(conn: Connection, flt: ReportFilter, *, team: str) -> TeamView:
     return TeamView(
         team=row.team, start=flt.start, end=flt.end, members=len(people.rows),
         ai_cents=row.ai_cents, cloud_cents=row.cloud_cents, total_cents=row.total_cents,
-        people=people.rows, models=build_models(conn, mine).rows,
+        seat_cents=row.seat_cents, cost_cents=row.cost_cents, people=people.rows,
+        models=build_models(conn, mine).rows,
         chart=total_chart(start=flt.start, end=flt.end,
                           totals=series.daily_series(conn, mine.scope())),
     )  # fmt: skip

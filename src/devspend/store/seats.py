@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.store.checkpoints import UNAVAILABLE
+from devspend.store.person_scope import PeopleFilter, person_ids
 from devspend.store.tables import (
     billing_group_members,
     billing_groups,
@@ -102,9 +103,10 @@ def cycle_anchor_day(conn: Connection, *, integration_id: int) -> int | None:
 
 
 def membership_facts(
-    conn: Connection, *, integration_id: int | None = None
+    conn: Connection, *, integration_id: int | None = None, who: PeopleFilter | None = None
 ) -> list[MembershipFacts]:
-    """One :class:`MembershipFacts` per person of the integration(s), by email."""
+    """One :class:`MembershipFacts` per person of the integration(s) (and of ``who``:
+    a team, a cost center, a person, a viewer's teams), by email."""
     p, g = people, billing_group_members
     groups = (
         sa.select(
@@ -144,6 +146,8 @@ def membership_facts(
     )  # fmt: skip
     if integration_id is not None:
         query = query.where(p.c.integration_id == integration_id)
+    if who is not None and not who.is_everyone():
+        query = query.where(p.c.id.in_(person_ids(who)))
     out = []
     for r in conn.execute(query):
         listed = _day(r.listed_day)

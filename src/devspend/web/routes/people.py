@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
 from devspend.reports.filters import ReportFilter
-from devspend.reports.people import Direction, PeopleView, SortKey, build_people, page_of
+from devspend.reports.people import (
+    Direction,
+    PeopleView,
+    SortKey,
+    UsageFilter,
+    build_people,
+    page_of,
+)
 from devspend.web.pages import Format, Page, add_page_routes
 
 PAGE_ROWS = 250
@@ -26,10 +33,14 @@ class PeopleParams(BaseModel):
     limit: Annotated[int | None, Field(ge=0, description="show N rows (0: all); page 250, "
                                                           "API 500")] = None
     offset: Annotated[int, Field(ge=0, description="skip the first N rows")] = 0
+    usage: Annotated[UsageFilter, Field(
+        description="none: only idle seats (no usage in the period); some: only people "
+        "with usage")] = UsageFilter.all
 
 
 def _build(conn: Connection, flt: ReportFilter, p: PeopleParams) -> PeopleView:
-    return build_people(conn, flt, search=p.q, sort=p.sort, direction=p.dir)
+    return build_people(conn, flt, search=p.q, sort=p.sort, direction=p.dir,
+                        usage_filter=p.usage)  # fmt: skip
 
 
 def _present(view: PeopleView, p: PeopleParams, fmt: Format) -> PeopleView:
