@@ -65,6 +65,8 @@ def refresh_from_billing_groups(conn: Connection, *, now: datetime) -> int:
 
     People allocated by hand or CSV keep their allocation. A person in several groups
     gets the alphabetically first group, so the result does not depend on sync order.
+    Cursor's "Unassigned" pseudo-group is no team: its people stay without one, so pages
+    show them once, as "(no team)".
     """
     members = billing_group_members.c
     query = (
@@ -76,7 +78,11 @@ def refresh_from_billing_groups(conn: Connection, *, now: datetime) -> int:
                 billing_groups.c.group_id == members.group_id,
             ),
         )
-        .where(members.left_at_ms.is_(None))
+        .where(
+            members.left_at_ms.is_(None),
+            billing_groups.c.group_id != "unassigned",
+            sa.func.coalesce(billing_groups.c.type, "") != "UNASSIGNED",
+        )
         .order_by(billing_groups.c.name)
     )
     team_by_email: dict[str, str] = {}
