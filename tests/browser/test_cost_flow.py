@@ -1,6 +1,7 @@
 """A real headless Chromium follows the money: the seat price is set under Settings →
-Integrations, and the Reconciliation page flags exactly the member whose spend Cursor
-misreports. Screenshots go to ``test-artifacts/``."""
+Integrations, the overview's headline shows cost with its parts, and its link leads to
+the Reconciliation page, which flags exactly the member whose spend Cursor misreports.
+Screenshots go to ``test-artifacts/``."""
 
 from __future__ import annotations
 
@@ -64,7 +65,17 @@ def test_seat_price_and_reconciliation(
     assert "$40 per seat per cycle" in page.inner_text(".seat-price")
     assert "days held" in page.inner_text(".history-held")
 
-    page.goto(base + "/reconcile")
+    # the overview's headline is cost, with its parts beside it, linked to reconciliation
+    page.goto(base + "/?range=custom&start=2026-11-01&end=2026-11-20")
+    total = page.inner_text("#cost-total")
+    assert total.startswith("$")
+    assert "$" in page.inner_text("#cost-seats")
+    for part in ("#cost-on-demand", "#cost-included", "#cost-usage-value", "#cost-model-cost"):
+        assert page.inner_text(part).startswith("$"), part
+    assert "seats unused" in page.inner_text("#cost-idle-seats")
+    page.screenshot(path=str(artifacts / "cost-00-overview.png"), full_page=True)
+    page.click("#reconcile-link")
+    page.wait_for_url(base + "/reconcile")
     assert "Some figures do not match" in page.inner_text("#reconcile-verdict")
     flagged = page.locator(".reconcile-members tr.status-mismatch")
     assert flagged.count() == 1
