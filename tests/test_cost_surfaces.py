@@ -44,6 +44,7 @@ def faces(settings: Settings, engine: sa.Engine) -> Iterator[tuple[WebEnv, TestC
         set_seat_price(conn, 1, dollars=40)
         emails = sorted(str(e).lower() for e in conn.execute(sa.select(people.c.email)).scalars())
         now = datetime(2026, 11, 20, tzinfo=UTC)
+        conn.execute(allocations.delete())  # the sync filled them from billing groups
         conn.execute(allocations.insert(), [
             {"email": e, "team": TEAM if i < 3 else "Web", "cost_center": None,
              "source": "manual", "updated_at": now}

@@ -39,6 +39,7 @@ def faces(settings: Settings, engine: sa.Engine) -> Iterator[tuple[WebEnv, TestC
     with engine.begin() as conn:
         emails = sorted(str(e).lower() for e in conn.execute(sa.select(people.c.email)).scalars())
         now = datetime(2026, 11, 20, tzinfo=UTC)
+        conn.execute(allocations.delete())  # the sync filled them from billing groups
         conn.execute(allocations.insert(), [
             {"email": e, "team": "Platform" if i < 3 else "Web", "cost_center": f"cc-{i % 2}",
              "source": "manual", "updated_at": now}
