@@ -141,34 +141,46 @@ class UsageEvent:
         return datetime.fromtimestamp(self.timestamp_ms / 1000, tz=UTC).date()
 
 
-def parse_usage_event(obj: JsonObject) -> UsageEvent:
+UsageEventValues = tuple[
+    int, str, str, str, bool, Decimal | None, bool, bool | None, bool, int, int, int, int,
+    Decimal | None, Decimal | None, Decimal | None, str | None,
+]
+
+
+def usage_event_values(obj: JsonObject) -> UsageEventValues:
+    """:class:`UsageEvent`'s fields in order (``raw`` aside), with every parsing rule:
+    for callers that build their own record from an event in one pass (sync's rows)."""
     what = "usage event"
     ts = _req(obj, "timestamp", what)
     try:
         timestamp_ms = int(ts)
     except (TypeError, ValueError) as exc:
         raise CursorProtocolError(f"usage event with a bad timestamp {ts!r}") from exc
-    usage = obj.get("tokenUsage") or {}
-    return UsageEvent(
-        timestamp_ms=timestamp_ms,
-        user_email=str(obj.get("userEmail") or ""),
-        model=str(obj.get("model") or "unknown"),
-        kind=str(obj.get("kind") or "Unknown"),
-        max_mode=bool(obj.get("maxMode", False)),
-        requests_costs=_decimal(obj.get("requestsCosts")),
-        is_token_based=bool(obj.get("isTokenBasedCall", bool(usage))),
-        is_chargeable=_opt_bool(obj.get("isChargeable")),
-        is_headless=bool(obj.get("isHeadless", False)),
-        input_tokens=_int(usage.get("inputTokens")),
-        output_tokens=_int(usage.get("outputTokens")),
-        cache_write_tokens=_int(usage.get("cacheWriteTokens")),
-        cache_read_tokens=_int(usage.get("cacheReadTokens")),
-        total_cents=_decimal(usage.get("totalCents")),
-        charged_cents=_decimal(obj.get("chargedCents")),
-        cursor_token_fee=_decimal(obj.get("cursorTokenFee")),
-        conversation_id=_opt_str(obj.get("conversationId")),
-        raw=obj,
+    get = obj.get
+    usage = get("tokenUsage") or {}
+    return (
+        timestamp_ms,
+        str(get("userEmail") or ""),
+        str(get("model") or "unknown"),
+        str(get("kind") or "Unknown"),
+        bool(get("maxMode", False)),
+        _decimal(get("requestsCosts")),
+        bool(get("isTokenBasedCall", bool(usage))),
+        _opt_bool(get("isChargeable")),
+        bool(get("isHeadless", False)),
+        _int(usage.get("inputTokens")),
+        _int(usage.get("outputTokens")),
+        _int(usage.get("cacheWriteTokens")),
+        _int(usage.get("cacheReadTokens")),
+        _decimal(usage.get("totalCents")),
+        _decimal(get("chargedCents")),
+        _decimal(get("cursorTokenFee")),
+        _opt_str(get("conversationId")),
     )
+
+
+def parse_usage_event(obj: JsonObject) -> UsageEvent:
+    return UsageEvent(*usage_event_values(obj), raw=obj)
 
 
 @dataclass(frozen=True, slots=True)
