@@ -52,3 +52,29 @@ def test_table_lists_every_model_and_says_which_prices_are_unknown(env: dict[str
     assert "unknown" in unknown.output
     half = CliRunner().invoke(build_app(), ["whatif", "--model", "gpt-5"], env=env)
     assert half.exit_code != 0
+
+
+def test_an_added_price_makes_an_unknown_model_known(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    pair = ["whatif", *PERIOD, "--model", "claude-4.5-sonnet", "--as", "composer-1",
+            "--format", "json"]  # fmt: skip
+    before = json.loads(runner.invoke(build_app(), pair, env=env).output)["result"]
+    assert before["repriced_cents"] is None
+    added = runner.invoke(build_app(), ["prices", "set", "composer-1", "--input", "1.25",
+                                        "--output", "10", "--cache-read", "0.125"], env=env)
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(build_app(), ["prices", "list"], env=env)
+    assert "composer-1" in listed.output
+    after = json.loads(runner.invoke(build_app(), pair, env=env).output)["result"]
+    assert after["priced_as"]["composer-1"] == "composer-1 (added by an admin)"
+    # 1.25 $/M input = 0.000125 ¢ per token, exactly, at the observed composer-1 markup
+    tokens = (Decimal("0.000125") * after["input_tokens"] + Decimal("0.001") * after[
+        "output_tokens"] + Decimal("0.000125") * after["cache_write_tokens"]
+        + Decimal("0.0000125") * after["cache_read_tokens"])  # fmt: skip
+    assert Decimal(after["to_list_cents"]) == tokens.quantize(Decimal("0.0001"))
+    assert after["repriced_cents"] is not None
+    assert after["markup_source"] == "composer-1"  # measured on the team's composer-1 events
+    removed = runner.invoke(build_app(), ["prices", "remove", "composer-1"], env=env)
+    assert removed.exit_code == 0
+    again = json.loads(runner.invoke(build_app(), pair, env=env).output)["result"]
+    assert again["repriced_cents"] is None

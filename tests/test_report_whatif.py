@@ -67,7 +67,7 @@ def test_repricing_uses_the_events_tokens_and_observed_markups(
     assert suggestions.rows
     savings = [s.saving_cents for s in suggestions.rows]
     assert savings == sorted(savings, reverse=True)  # type: ignore[type-var]
-    assert view.model_dump(mode="json")["result"]["saving_cents"] == format(r.saving_cents, "f")
+    assert Decimal(view.model_dump(mode="json")["result"]["saving_cents"]) == r.saving_cents
 
 
 def test_cursor_names_map_to_genai_prices_names() -> None:

@@ -18,10 +18,16 @@ from rich.console import Console
 from rich.table import Table
 
 from devspend.errors import ConfigError
-from devspend.money import format_dollars
+from devspend.money import format_dollars, from_micros, to_micros
 from devspend.reports.whatif import WhatIf, build_suggestions, build_whatif
 from devspend.settings import load_settings
 from devspend.store.engine import opened_database
+from devspend.store.model_prices import (
+    ModelPrice,
+    delete_model_price,
+    model_price_list,
+    set_model_price,
+)
 from devspend.store.outcome import team_emails
 
 
@@ -55,8 +61,69 @@ def _table(rows: list[WhatIf], title: str) -> Table:
     return table
 
 
+def _price(value: str | None, option: str) -> int:
+    """$ per 1M tokens as text → micro-cents per 1M tokens (exact)."""
+    if value is None:
+        return 0
+    try:
+        dollars = Decimal(value)
+    except ArithmeticError:
+        raise ConfigError(f"{option} must be dollars per 1M tokens, like 1.25") from None
+    if dollars < 0 or not dollars.is_finite():
+        raise ConfigError(f"{option} must be dollars per 1M tokens, like 1.25")
+    return to_micros(dollars * 100)
+
+
+def _register_prices(app: typer.Typer) -> None:
+    prices_app = typer.Typer(help="List prices for models genai-prices lacks (what-if).",
+                             no_args_is_help=True)  # fmt: skip
+
+    @prices_app.command("set")
+    def set_command(
+        model: Annotated[str, typer.Argument(help="The model as Cursor names it.")],
+        input_: Annotated[str, typer.Option("--input", help="$ per 1M input tokens.")],
+        output: Annotated[str, typer.Option("--output", help="$ per 1M output tokens.")],
+        cache_write: Annotated[str | None, typer.Option(help="$ per 1M (default: input).")] = None,
+        cache_read: Annotated[str | None, typer.Option(help="$ per 1M (default 0).")] = None,
+    ) -> None:  # fmt: skip
+        """Add or replace a model's list price (used before genai-prices' own)."""
+        price = ModelPrice(model, _price(input_, "--input"), _price(output, "--output"),
+                           _price(cache_write or input_, "--cache-write"),
+                           _price(cache_read, "--cache-read"))  # fmt: skip
+        settings = load_settings()
+        with opened_database(settings.effective_database_url) as engine, engine.begin() as conn:
+            set_model_price(conn, price)
+        Console().print(f"Price of {model} set.")
+
+    @prices_app.command("list")
+    def list_command() -> None:
+        """The prices admins added ($ per 1M tokens)."""
+        settings = load_settings()
+        with opened_database(settings.effective_database_url) as engine, engine.connect() as conn:
+            found = model_price_list(conn)
+        table = Table(title="Added model prices ($ per 1M tokens)")
+        for header in ("Model", "Input", "Output", "Cache write", "Cache read"):
+            table.add_column(header)
+        for p in found:
+            table.add_row(p.model, *(str(from_micros(getattr(p, k)) / 100)
+                                     for k in ("input", "output", "cache_write", "cache_read")))
+        Console().print(table)
+
+    @prices_app.command("remove")
+    def remove_command(model: Annotated[str, typer.Argument(help="The model.")]) -> None:
+        """Remove an added price (genai-prices' own, if any, applies again)."""
+        settings = load_settings()
+        with opened_database(settings.effective_database_url) as engine, engine.begin() as conn:
+            if not delete_model_price(conn, model=model):
+                raise ConfigError(f"No price was added for {model}.")
+        Console().print(f"Price of {model} removed.")
+
+    app.add_typer(prices_app, name="prices")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``whatif`` command."""
+    """Add the ``whatif`` command and the ``prices`` group."""
+    _register_prices(app)
 
     @app.command("whatif")
     def whatif_command(

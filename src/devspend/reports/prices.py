@@ -3,20 +3,24 @@
 Cursor names models its own way (``claude-4.5-sonnet``, ``gpt-5-high``,
 ``claude-4.5-sonnet-thinking``); :func:`price_refs` turns a Cursor name into the
 names genai-prices knows (``claude-sonnet-4-5``, ``gpt-5``), tried in order. A model
-the package lacks — Cursor's own ``composer-1`` or ``default`` (Auto) — has no price:
-:func:`unit_prices` returns None and every figure built on it is unknown, never
-guessed. Prices are the base tier per token (priced on a small request, so
-long-context tiers are not applied) from the package's bundled snapshot: no network.
+the package lacks — Cursor's own ``composer-1`` or ``default`` (Auto) — has no price
+unless an admin added one (``devspend prices set``): :func:`unit_prices` returns None and
+every figure built on it is unknown, never guessed. Prices are the base tier per token
+(priced on a small request, so long-context tiers are not applied) from the package's
+bundled snapshot: no network.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
 from genai_prices import Usage, calc_price
+
+from devspend.store.model_prices import ModelPrice
 
 _PROBE = 1000
 _CLAUDE = re.compile(r"^claude-(\d+(?:\.\d+)?)-(sonnet|opus|haiku)(.*)$")
@@ -58,9 +62,25 @@ def _cents_per_token(usage: Usage, ref: str, part: str) -> tuple[Decimal, str]:
     return Decimal(getattr(calc, part)) * 100 / _PROBE, str(calc.model.id)
 
 
+def custom_unit_prices(price: ModelPrice) -> UnitPrices:
+    """An admin's price (micro-cents per million tokens) as cents per token."""
+    per_token = Decimal(10) ** 12  # micro-cents → cents (10⁶) and per million tokens (10⁶)
+    return UnitPrices(Decimal(price.input) / per_token, Decimal(price.output) / per_token,
+                      Decimal(price.cache_write) / per_token,
+                      Decimal(price.cache_read) / per_token, f"{price.model} (added by an admin)")
+
+
+def unit_prices(model: str, custom: Mapping[str, UnitPrices] | None = None) -> UnitPrices | None:
+    """List prices of a Cursor model: an admin's price first, then genai-prices'; None when
+    neither knows it."""
+    if custom and model in custom:
+        return custom[model]
+    return package_prices(model)
+
+
 @cache
-def unit_prices(model: str) -> UnitPrices | None:
-    """List prices of a Cursor model, or None when genai-prices does not know it."""
+def package_prices(model: str) -> UnitPrices | None:
+    """List prices of a Cursor model from genai-prices, or None when it does not know it."""
     for ref in price_refs(model):
         try:
             inp, priced = _cents_per_token(Usage(input_tokens=_PROBE), ref, "input_price")

@@ -18,7 +18,7 @@ other model might have needed more or fewer tokens, or not done the job.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -28,8 +28,9 @@ from sqlalchemy.engine import Connection
 from devspend.money import from_micros
 from devspend.reports.adoption import Cents, filter_emails
 from devspend.reports.filters import ReportFilter
-from devspend.reports.prices import UnitPrices, unit_prices
+from devspend.reports.prices import UnitPrices, custom_unit_prices, unit_prices
 from devspend.reports.tables import Column, Table
+from devspend.store.model_prices import model_price_list
 from devspend.store.whatif import ModelTokens, tokens_by_model
 
 CENT = Decimal("0.0001")
@@ -108,24 +109,35 @@ def _sum(rows: list[ModelTokens], model: str) -> ModelTokens:
         "request_charged_ucents")))  # fmt: skip
 
 
-def _markup(rows: list[ModelTokens], model: str) -> Decimal | None:
+Prices = Mapping[str, UnitPrices]
+
+
+def added_prices(conn: Connection) -> dict[str, UnitPrices]:
+    """The prices admins added, by model."""
+    return {p.model: custom_unit_prices(p) for p in model_price_list(conn)}
+
+
+def _markup(rows: list[ModelTokens], model: str, custom: Prices) -> Decimal | None:
     whole = _sum(rows, model)
-    listed = _list_cents(unit_prices(model), whole)
+    listed = _list_cents(unit_prices(model, custom), whole)
     if not whole.token_events or not listed:
         return None
     return (from_micros(whole.token_charged_ucents) / listed).quantize(RATIO)
 
 
 def whatif(
-    rows: list[ModelTokens], *, from_model: str, to_model: str, max_mode: bool | None = None
-) -> WhatIf:
-    """Re-price ``from_model``'s tokens among ``rows`` (the period's, for the markups)."""
+    rows: list[ModelTokens], *, from_model: str, to_model: str, max_mode: bool | None = None,
+    custom: Prices | None = None,
+) -> WhatIf:  # fmt: skip
+    """Re-price ``from_model``'s tokens among ``rows`` (the period's, for the markups);
+    ``custom`` are the prices admins added."""
+    custom = custom or {}
     matched = [r for r in rows if r.model == from_model
                and (max_mode is None or r.max_mode is max_mode)]  # fmt: skip
     t = _sum(matched, from_model)
-    from_prices, to_prices = unit_prices(from_model), unit_prices(to_model)
+    from_prices, to_prices = unit_prices(from_model, custom), unit_prices(to_model, custom)
     from_list, to_list = _list_cents(from_prices, t), _list_cents(to_prices, t)
-    from_markup, to_markup = _markup(rows, from_model), _markup(rows, to_model)
+    from_markup, to_markup = _markup(rows, from_model, custom), _markup(rows, to_model, custom)
     source: str | None = to_model if to_markup is not None else None
     if to_markup is None and from_markup is not None:
         to_markup, source = from_markup, from_model
@@ -160,7 +172,8 @@ def build_whatif(
     rows = tokens_by_model(conn, start=start, end=end, integration_id=integration_id,
                            emails=emails)  # fmt: skip
     return WhatIfView(start=start, end=end, result=whatif(
-        rows, from_model=from_model, to_model=to_model, max_mode=max_mode))
+        rows, from_model=from_model, to_model=to_model, max_mode=max_mode,
+        custom=added_prices(conn)))  # fmt: skip
 
 
 def build_suggestions(
@@ -170,11 +183,12 @@ def build_suggestions(
     """Every priced model used, re-priced on the cheapest other priced model in use."""
     rows = tokens_by_model(conn, start=start, end=end, integration_id=integration_id,
                            emails=emails)  # fmt: skip
+    custom = added_prices(conn)
     used = sorted({r.model for r in rows if r.token_events})
-    priced = [m for m in used if unit_prices(m) is not None]
+    priced = [m for m in used if unit_prices(m, custom) is not None]
     found: list[WhatIf] = []
     for source in priced:
-        options = [whatif(rows, from_model=source, to_model=target)
+        options = [whatif(rows, from_model=source, to_model=target, custom=custom)
                    for target in priced if target != source]  # fmt: skip
         best = max((o for o in options if o.saving_cents is not None),
                    key=lambda o: o.saving_cents or Decimal(0), default=None)  # fmt: skip

@@ -122,3 +122,14 @@ ai_code_access = Table(
     Column("message", Text),
     Column("checked_at", DateTime(timezone=True), nullable=False),
 )
+
+# List prices an admin added for models genai-prices lacks (``devspend prices set``), in
+# micro-cents per million tokens; what-if re-pricing uses them before the package's.
+model_prices = Table(
+    "model_prices",
+    metadata,
+    Column("model", String(200), primary_key=True),
+    *_lines("input_ucents_per_mtok", "output_ucents_per_mtok", "cache_write_ucents_per_mtok",
+            "cache_read_ucents_per_mtok"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
