@@ -1,13 +1,25 @@
-"""Page and API latency of the dashboard on a large store (default 1 M events; --full: 10 M).
+"""Cold and warm latency of every report page and its JSON twin on a large store.
 
-Builds the (daily and monthly) summary tables a real import of N events over 2,000 people × 365 days
-× 40 models would leave (pages read summaries only, never raw events), then times
-the overview, people and models pages and their /api/v1 twins through the real app
-with a signed-in session, and prints p50/p95 per route.
+Builds the (daily and monthly) summary tables a real import of N events over 2,000
+people × 365 days × 40 models would leave (pages read summaries only, never raw
+events), allocates the people to 20 teams, then times ``/``, ``/people``, ``/models``,
+``/teams``, ``/spend``, one ``/people/{email}`` and their ``/api/v1`` twins through the
+real app with a signed-in session — each without and with a team filter, for the
+presets and a custom range that starts and ends mid-month — and prints one table of
+p50/p95 per route, cold and warm:
 
-    .venv/bin/python bench/bench_web.py                       # SQLite, 1 M events
+- cold: the view cache is emptied before every request, and a custom range is shifted
+  by one day per request, so every timed request asks for a period nobody asked before;
+- warm: the same request again with data unchanged (a view cache hit).
+
+    .venv/bin/python bench/bench_web.py                       # SQLite, 1 M events (~2 min)
+    .venv/bin/python bench/bench_web.py --events 1000000 --events 10000000   # both sizes
     .venv/bin/python bench/bench_web.py --full                # 10 M events
     .venv/bin/python bench/bench_web.py --postgres-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/bench_web.py --keep-sqlite-dir /tmp/bw --ranges 30d,365d,custom
+
+With two sizes the table gains the 10 M / 1 M ratio of cold p95 (the aim: within 1.3×,
+a page's cost growing with people × days, not with events).
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -30,6 +43,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from devspend.settings import load_settings
+from devspend.store.cloud_tables import allocations
 from devspend.store.engine import make_engine, normalise_url
 from devspend.store.integrations import create_integration
 from devspend.store.migrate import upgrade
@@ -53,7 +67,16 @@ KINDS = [("Included in Business", "included"), ("Usage-based", "usage_based"),
          ("Errored, Not Charged", "errored"), ("Free Credit (Promotional)", "other"),
          ("User API Key", "other")]  # fmt: skip
 KIND_WEIGHTS = [0.62, 0.3, 0.04, 0.02, 0.02]
-ROUTES = ["/", "/people", "/models", "/api/v1/overview", "/api/v1/people", "/api/v1/models"]
+TEAMS = 20
+BENCH_TEAM = "team-03"
+# person 3 is in team-03, so the person page answers with and without the team filter
+BENCH_PERSON = "person0003@example.com"
+PAGES = [("/", "/api/v1/overview"), ("/people", "/api/v1/people"), ("/models", "/api/v1/models"),
+         ("/teams", "/api/v1/teams"), ("/spend", "/api/v1/spend"),
+         (f"/people/{BENCH_PERSON}", f"/api/v1/people/{BENCH_PERSON}")]  # fmt: skip
+ROUTES = [r for pair in PAGES for r in pair]
+# a custom range starting and ending mid-month: daily rows at both edges, monthly between
+CUSTOM = (date(2026, 1, 17), date(2026, 10, 9))
 PASSWORD = "benchmark password"
 
 
@@ -110,7 +133,7 @@ def _measures(rng: random.Random, *, day: date, person: int, model: int, kind: i
         count if category == "errored" else 0, "other_kind_events":
         count if category == "other" else 0, "chargeable_events": count if charged else 0,
         "max_mode_events": count if max_mode else 0, "headless_events": 0,
-        "token_based_events": count,
+        "token_based_events": count, "chargeable_ucents": charged,
     }  # fmt: skip
 
 
@@ -138,6 +161,10 @@ def build_store(engine: sa.Engine, *, events: int, people_n: int, models_n: int,
             {"integration_id": 1, "day": END_DAY - timedelta(days=d),
              "status": "partial" if d < 2 else "complete", "updated_at": now}
             for d in range(days)])  # fmt: skip
+        _insert(conn, allocations, [
+            {"email": f"person{i:04d}@example.com", "team": f"team-{i % TEAMS:02d}",
+             "cost_center": f"cc-{i % 5}", "source": "manual", "updated_at": now}
+            for i in range(1, people_n + 1)])  # fmt: skip
     count, batch = 0, []
     for row in detail_rows(events=events, people_n=people_n, models_n=models_n, days=days):
         batch.append(row)
@@ -172,26 +199,48 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
-def measure(client: TestClient, *, repeats: int, cold: bool) -> list[tuple[str, float, float, int]]:
-    """Latency per route; ``cold`` empties the view cache before every request."""
+def range_params(period: str, shift: int = 0) -> str:
+    """Query parameters of a preset, or of the custom range moved ``shift`` days back."""
+    if period != "custom":
+        return f"range={period}"
+    first, last = (d - timedelta(days=shift) for d in CUSTOM)
+    return f"range=custom&start={first.isoformat()}&end={last.isoformat()}"
+
+
+def measure(
+    client: TestClient, *, ranges: list[str], filters: list[str], repeats: int,
+    cold_repeats: int,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Cold and warm timings of every route × filter × range."""
     cache = client.app.state.view_cache  # type: ignore[attr-defined]
-    results = []
-    for period in ("30d", "365d"):
-        for route in ROUTES:
-            url = f"{route}?range={period}"
-            for _ in range(1 if cold else 2):
-                assert client.get(url).status_code == 200, url
-            timings = []
-            size = 0
-            for _ in range(repeats):
-                if cold:
+    shift = 0
+    for period in ranges:
+        for flt in filters:
+            extra = f"&team={flt}" if flt else ""
+            for route in ROUTES:
+                cold, cpu = [], []
+                for _ in range(cold_repeats):
+                    shift += 1
+                    url = f"{route}?{range_params(period, shift)}{extra}"
                     cache.clear()
-                start = time.perf_counter()
+                    started, used = time.perf_counter(), time.process_time()
+                    response = client.get(url)
+                    cold.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - used) * 1000)
+                    assert response.status_code == 200, (url, response.status_code)
+                url = f"{route}?{range_params(period)}{extra}"
                 response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-                size = len(response.content)
-            results.append((url, statistics.median(timings), percentile(timings, 95), size))
-    return results
+                assert response.status_code == 200, url
+                warm = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    warm.append((time.perf_counter() - started) * 1000)
+                yield {"route": route, "range": period, "filter": flt or "-",
+                       "cold_p50": statistics.median(cold), "cold_p95": percentile(cold, 95),
+                       "cold_cpu": statistics.median(cpu),
+                       "warm_p50": statistics.median(warm), "warm_p95": percentile(warm, 95),
+                       "bytes": len(response.content)}  # fmt: skip
 
 
 @contextmanager
@@ -228,63 +277,122 @@ def _has_data(engine: sa.Engine) -> bool:
         return bool(conn.execute(sa.select(sa.func.count()).select_from(people)).scalar_one())
 
 
-def run(kind: str, args: argparse.Namespace) -> None:
-    events = 10_000_000 if args.full else args.events
+def run(kind: str, events: int, args: argparse.Namespace) -> list[dict[str, Any]]:
     keep = Path(args.keep_sqlite_dir) if kind == "sqlite" and args.keep_sqlite_dir else None
-    schema = args.keep_postgres_schema if kind == "postgresql" else None
-    with tempfile.TemporaryDirectory() as tmp, database(
-        kind, args.postgres_url, keep or Path(tmp), schema
-    ) as engine:
-        if (keep is not None or schema is not None) and _has_data(engine):
-            print(f"[{kind}] reusing the kept store", flush=True)
-        else:
-            started = time.perf_counter()
-            rows = build_store(engine, events=events, people_n=args.people,
-                               models_n=args.models, days=365)  # fmt: skip
-            print(f"[{kind}] store of ~{events:,} events: {rows:,} detail rows, built in "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
-        settings = load_settings(data_dir=Path(tmp) / "data", secret_key="x" * 32)
-        app = create_app(settings, engine=engine,
-                         clock=lambda: datetime(2026, 11, 20, 12, tzinfo=UTC))  # fmt: skip
-        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-        identity.add_user(engine, email=email, password=PASSWORD, role="viewer",
-                          now=datetime.now(UTC))  # fmt: skip
-        with TestClient(app, client=("127.0.0.1", 1)) as client:
-            token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
-            signed = client.post("/login", data={"email": email,
-                                                 "password": PASSWORD, "csrf_token": token},
-                                 follow_redirects=False)  # fmt: skip
-            assert signed.status_code == 303
-            for cold in (True, False):
-                label = "cold: view cache emptied before each request" if cold else (
-                    "warm: data unchanged since the last request (view cache hit)")
-                print(f"[{kind}] {label}", flush=True)
-                print(f"{'route':38} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>9}", flush=True)
-                repeats = args.cold_repeats if cold else args.repeats
-                for url, p50, p95, size in measure(client, repeats=repeats, cold=cold):
-                    print(f"{url:38} {p50:8.1f} {p95:8.1f} {size:9,}", flush=True)
+    schema = (f"{args.keep_postgres_schema}_{events}"
+              if kind == "postgresql" and args.keep_postgres_schema else None)  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = keep / str(events) if keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        with database(kind, args.postgres_url, folder, schema) as engine:
+            if (keep is not None or schema is not None) and _has_data(engine):
+                print(f"[{kind} {events:,}] reusing the kept store", file=sys.stderr, flush=True)
+            else:
+                started = time.perf_counter()
+                rows = build_store(engine, events=events, people_n=args.people,
+                                   models_n=args.models, days=365)  # fmt: skip
+                print(f"[{kind} {events:,}] {rows:,} detail rows, built in "
+                      f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            return list(_timed(kind, events, engine, Path(tmp), args))
+
+
+def _timed(
+    kind: str, events: int, engine: sa.Engine, tmp: Path, args: argparse.Namespace
+) -> Iterator[dict[str, Any]]:
+    settings = load_settings(data_dir=tmp / "data", secret_key="x" * 32)
+    app = create_app(settings, engine=engine,
+                     clock=lambda: datetime(2026, 11, 20, 12, tzinfo=UTC))  # fmt: skip
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    identity.add_user(engine, email=email, password=PASSWORD, role="viewer",
+                      now=datetime.now(UTC))  # fmt: skip
+    with TestClient(app, base_url="http://localhost", client=("127.0.0.1", 50000)) as client:
+        login = client.get("/login")
+        found = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert found, (login.status_code, login.text[:300])
+        token = found.group(1)
+        signed = client.post("/login", data={"email": email,
+                                             "password": PASSWORD, "csrf_token": token},
+                             follow_redirects=False)  # fmt: skip
+        assert signed.status_code == 303
+        filters = ["", BENCH_TEAM] if not args.no_team else [""]
+        for row in measure(client, ranges=args.ranges.split(","), filters=filters,
+                           repeats=args.repeats, cold_repeats=args.cold_repeats):  # fmt: skip
+            row.update(engine=kind, events=events)
+            print(f"  {kind} {events:>10,} {row['route']:45} {row['filter']:8} {row['range']:7} "
+                  f"cold {row['cold_p95']:7.1f}  warm {row['warm_p95']:6.1f}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            yield row
+
+
+def print_table(rows: list[dict[str, Any]], *, aim_ms: float) -> None:
+    """One table: per engine, route, filter and range the cold and warm p50/p95 of every
+    size, and (two sizes or more) the largest/smallest ratio of cold p95."""
+    sizes = sorted({r["events"] for r in rows})
+    by = {(r["engine"], r["route"], r["filter"], r["range"], r["events"]): r for r in rows}
+    keys = sorted({(r["engine"], r["route"], r["filter"], r["range"]) for r in rows},
+                  key=lambda k: (k[0], ROUTES.index(k[1]), k[2], k[3]))  # fmt: skip
+    head = f"{'engine':10} {'route':42} {'team':8} {'range':7}"
+    for size in sizes:
+        label = f"{size / 1e6:g}M"
+        head += f" | {label + ' cold p50':>13} {'p95':>6} {'cpu':>5} {'warm p50':>8} {'p95':>5}"
+    if len(sizes) > 1:
+        head += f" | {'ratio':>5}"
+    print(head)
+    print("-" * len(head))
+    misses = 0
+    for key in keys:
+        line = f"{key[0]:10} {key[1]:42} {key[2]:8} {key[3]:7}"
+        for size in sizes:
+            r = by.get((*key, size))
+            if r is None:
+                line += f" | {'':>13} {'':>6} {'':>5} {'':>8} {'':>5}"
+                continue
+            flag = "*" if r["cold_p95"] >= aim_ms else " "
+            misses += r["cold_p95"] >= aim_ms
+            line += (f" | {r['cold_p50']:13.0f} {r['cold_p95']:5.0f}{flag} {r['cold_cpu']:5.0f} "
+                     f"{r['warm_p50']:8.1f} {r['warm_p95']:5.1f}")  # fmt: skip
+        if len(sizes) > 1:
+            low, high = by.get((*key, sizes[0])), by.get((*key, sizes[-1]))
+            if low and high:
+                line += f" | {high['cold_p95'] / low['cold_p95']:5.2f}"
+        print(line)
+    print(f"ms; cpu: median CPU time of this process per cold request (SQLite runs in it, so "
+          f"this is less sensitive to other load than wall time; PostgreSQL's own work is not "
+          f"in it); * cold p95 at or above the {aim_ms:g} ms aim ({misses} of {len(rows)}); "
+          f"on a shared machine rerun and compare medians")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="10 M events (default 1 M)")
-    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, action="append",
+                        help="store size in events (repeat for several; default 1 M)")
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--models", type=int, default=40)
-    parser.add_argument("--repeats", type=int, default=20, help="timed requests per route")
+    parser.add_argument("--ranges", default="30d,365d,custom",
+                        help="comma-separated presets (7d,30d,90d,this_month,last_month,365d) "
+                        "and/or custom (mid-month start and end)")
+    parser.add_argument("--no-team", action="store_true", help="skip the team-filtered runs")
+    parser.add_argument("--repeats", type=int, default=10, help="timed warm requests per route")
     parser.add_argument("--cold-repeats", type=int, default=5,
                         help="timed uncached requests per route (slow at 10 M)")
+    parser.add_argument("--aim-ms", type=float, default=150.0, help="cold p95 aim to flag")
     parser.add_argument("--keep-sqlite-dir", default=None,
-                        help="build the SQLite store here and reuse it on later runs")
+                        help="build the SQLite stores here and reuse them on later runs")
     parser.add_argument("--keep-postgres-schema", default=None,
-                        help="build the PostgreSQL store in this schema and keep it for reruns")
+                        help="build the PostgreSQL stores in schemas with this prefix and keep "
+                        "them for reruns")
     parser.add_argument("--postgres-url", default=None, help="also measure on PostgreSQL")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    if not args.skip_sqlite:
-        run("sqlite", args)
-    if args.postgres_url:
-        run("postgresql", args)
+    sizes = args.events or [10_000_000 if args.full else 1_000_000]
+    rows: list[dict[str, Any]] = []
+    for events in sizes:
+        if not args.skip_sqlite:
+            rows += run("sqlite", events, args)
+        if args.postgres_url:
+            rows += run("postgresql", events, args)
+    print_table(rows, aim_ms=args.aim_ms)
 
 
 if __name__ == "__main__":

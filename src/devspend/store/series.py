@@ -13,9 +13,17 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from devspend.store.periods import as_date, in_period, pieces, summed
+from devspend.store.periods import as_date, in_period, summed
 from devspend.store.tables import MEASURE_COLUMNS
-from devspend.store.usage import ID_COLUMNS, Dim, Usage, UsageScope, grain_for, scope_conditions
+from devspend.store.usage import (
+    ID_COLUMNS,
+    Dim,
+    Usage,
+    UsageScope,
+    grain_for,
+    scope_conditions,
+    scope_pieces,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +39,7 @@ def top_keys(conn: Connection, scope: UsageScope, *, by: Dim, top: int) -> list[
     """The ``top`` ids of ``by`` with the most usage value in the scope (ties: lowest id)."""
     grain = grain_for({by, *scope.dims()})
     column = ID_COLUMNS[by]
-    parts = pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
-                   start=scope.start, end=scope.end)  # fmt: skip
-    sums = summed(parts, [column], measures=["charged_ucents"],
+    sums = summed(scope_pieces(scope, grain), [column], measures=["charged_ucents"],
                   where=scope_conditions(scope)).subquery()  # fmt: skip
     return [int(k) for k in conn.execute(
         sa.select(sums.c[column]).order_by(sums.c.charged_ucents.desc(), sums.c[column])
@@ -48,7 +54,7 @@ def daily_series(
     grain = grain_for({*([by] if by else []), *scope.dims()})
     table = grain.daily
     conditions = in_period(table, integration_id=scope.integration_id, start=scope.start,
-                           end=scope.end)  # fmt: skip
+                           end=scope.end, each_day=not scope.people.is_everyone())  # fmt: skip
     narrow = scope_conditions(scope)
     if narrow is not None:
         conditions += narrow(table)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from sqlalchemy.engine import Connection
 
 from devspend.money import Money, from_micros
-from devspend.store.periods import Conditions, pieces, summed
+from devspend.store.periods import Conditions, Piece, pieces, summed
 from devspend.store.person_scope import PeopleFilter, person_ids
 from devspend.store.tables import (
     MEASURE_COLUMNS,
@@ -115,12 +115,16 @@ class Usage(BaseModel):
 
     def plus(self, other: Usage) -> Usage:
         """The figures of both (one person in two connected teams, say)."""
-        return Usage(**{n: getattr(self, n) + getattr(other, n) for n in USAGE_FIELDS})
+        # sums of already valid figures: skip re-validation (a people page adds thousands)
+        return Usage.model_construct(
+            **{n: getattr(self, n) + getattr(other, n) for n in USAGE_FIELDS}
+        )
 
     @classmethod
     def from_sums(cls, m: Mapping[str, Any]) -> Usage:
         """Figures from summed summary columns (micro-cents and millionths as integers)."""
-        return Usage(
+        # every field is given, typed here: no validation needed (2,000 people per page)
+        return Usage.model_construct(
             events=int(m["events"]),
             input_tokens=int(m["input_tokens"]),
             output_tokens=int(m["output_tokens"]),
@@ -221,21 +225,30 @@ def scope_conditions(scope: UsageScope) -> Conditions | None:
     return conditions
 
 
+def scope_pieces(scope: UsageScope, grain: Grain) -> list[Piece]:
+    """The scope's period split over ``grain``; a people filter names each day (see
+    :func:`devspend.store.periods.in_period`), so only those people's rows are read."""
+    return pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
+                  start=scope.start, end=scope.end,
+                  each_day=not scope.people.is_everyone())  # fmt: skip
+
+
 def usage_rows(
     conn: Connection, scope: UsageScope, *, by: Sequence[Dim] = (),
     measures: Sequence[str] = MEASURE_COLUMNS,
 ) -> list[tuple[tuple[int, ...], dict[str, Any]]]:  # fmt: skip
     """Summed measures per combination of ``by`` ids (raw integer sums, keyed by column)."""
     grain = grain_for({*by, *scope.dims()})
-    parts = pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
-                   start=scope.start, end=scope.end)  # fmt: skip
     keys = [ID_COLUMNS[d] for d in by]
-    query = summed(parts, keys, measures=measures, where=scope_conditions(scope))
-    found = []
-    for row in conn.execute(query):
-        m = row._mapping
-        found.append((tuple(int(m[k]) for k in keys), dict(m)))
-    return found
+    query = summed(scope_pieces(scope, grain), keys, measures=measures,
+                   where=scope_conditions(scope))  # fmt: skip
+    result = conn.execute(query)
+    columns = list(result.keys())
+    width = len(keys)
+    # plain tuples zipped with the column names once: a Row's mapping per row costs
+    # more than the SQL on the 50 k (person, model) pairs of a year
+    return [(tuple(int(v) for v in row[:width]), dict(zip(columns, row, strict=True)))
+            for row in result.tuples()]  # fmt: skip
 
 
 def usage_total(conn: Connection, scope: UsageScope) -> Usage:
@@ -249,24 +262,48 @@ def usage_by(conn: Connection, scope: UsageScope, *, dim: Dim) -> dict[int, Usag
     return {key[0]: Usage.from_sums(m) for key, m in usage_rows(conn, scope, by=[dim])}
 
 
+def _by_code_point(conn: Connection, text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """``text`` ordered as Python orders str (by code point): SQLite's default already does;
+    PostgreSQL's database collation may not, its "C" collation does (UTF-8 bytes)."""
+    return sa.collate(text, "C") if conn.dialect.name == "postgresql" else text
+
+
 def top_model_by_person(
     conn: Connection, scope: UsageScope, *, person_ids_: Sequence[int]
 ) -> dict[int, int]:
     """Each person's most used model id: most usage value, then most events, then the
-    alphabetically first model name."""
+    alphabetically first model name.
+
+    Ranked in SQL (one row per person comes back, not every (person, model) pair of the
+    period); only the people in ``person_ids_`` are kept.
+    """
     if not person_ids_:
         return {}
-    labels = {int(i): str(n) for i, n in conn.execute(sa.select(models.c.id, models.c.name))}
-    chosen: dict[int, tuple[int, int, str, int]] = {}
+    grain = grain_for({"person", "model", *scope.dims()})
+    pairs = summed(scope_pieces(scope, grain), ["person_id", "model_id"],
+                   measures=["charged_ucents", "events"],
+                   where=scope_conditions(scope)).subquery()  # fmt: skip
+    ranked = (
+        sa.select(
+            pairs.c.person_id, pairs.c.model_id,
+            sa.func.row_number().over(
+                partition_by=pairs.c.person_id,
+                order_by=(pairs.c.charged_ucents.desc(), pairs.c.events.desc(),
+                          _by_code_point(conn, sa.func.coalesce(models.c.name, "")),
+                          pairs.c.model_id),
+            ).label("place"),
+        )
+        .select_from(pairs.outerjoin(models, models.c.id == pairs.c.model_id))
+        .subquery()
+    )  # fmt: skip
     wanted = set(person_ids_)
-    for (person, model), m in usage_rows(conn, scope, by=["person", "model"],
-                                         measures=["charged_ucents", "events"]):  # fmt: skip
-        if person not in wanted:
-            continue
-        rank = (-int(m["charged_ucents"]), -int(m["events"]), labels.get(model, ""), model)
-        if person not in chosen or rank < chosen[person]:
-            chosen[person] = rank
-    return {person: rank[3] for person, rank in chosen.items()}
+    return {
+        int(person): int(model)
+        for person, model in conn.execute(
+            sa.select(ranked.c.person_id, ranked.c.model_id).where(ranked.c.place == 1)
+        ).tuples()
+        if int(person) in wanted
+    }
 
 
 def people_per_model(conn: Connection, scope: UsageScope) -> dict[int, int]:
@@ -276,8 +313,7 @@ def people_per_model(conn: Connection, scope: UsageScope) -> dict[int, int]:
     pieces by ``UNION``: counts are not additive, so sums of monthly counts would not do.
     """
     grain = grain_for({"person", "model"})
-    parts = pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
-                   start=scope.start, end=scope.end)  # fmt: skip
+    parts = scope_pieces(scope, grain)
     where = scope_conditions(scope)
     selects = [
         sa.select(p.table.c.person_id, p.table.c.model_id)
