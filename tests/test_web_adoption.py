@@ -122,3 +122,17 @@ def test_a_team_without_ai_code_tracking_says_why(settings: Settings, engine: sa
     assert "AI Code Tracking is not available" in api["empty_reason"]
     assert 'id="ai-code-empty"' in page
     assert "Enterprise" in page
+
+
+def test_overview_card_is_the_totals_of_adoption_and_ai_code(
+    web: tuple[WebEnv, TestClient],
+) -> None:
+    _env, client = web
+    outcome = client.get(f"/api/v1/overview?{PERIOD}").json()["outcome"]
+    code = client.get(f"/api/v1/ai-code?{PERIOD}").json()
+    adoption = client.get(f"/api/v1/adoption?{PERIOD}").json()
+    assert outcome["ai_share_percent"] == code["total"]["ai_share_percent"]
+    assert outcome["cost_per_ai_commit_cents"] == code["total_ratios"]["cost_per_ai_commit_cents"]
+    assert outcome["active_people"] == adoption["total"]["active_people"]
+    page = client.get(f"/?{PERIOD}").text
+    assert f'id="outcome-ai-share">{code["total"]["ai_share_percent"]}%<' in page

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from devspend.money import Money
+from devspend.reports.ai_code import OutcomeSummary, outcome_summary
 from devspend.reports.charts import DailyChart, stacked_chart
 from devspend.reports.cost import CostFigures, cost_figures
 from devspend.reports.coverage import CoverageNotice, coverage_notice
@@ -76,6 +77,8 @@ class OverviewView(BaseModel):
     max_mode_share_percent: Decimal | None
     headless_share_percent: Decimal | None
     coverage: CoverageNotice
+    outcome: OutcomeSummary
+    """What the money bought: adoption and AI code headlines (``reports.ai_code``)."""
 
     def tables(self) -> list[Table]:
         ranked = [Column("Key", "key"), Column("Events", "events", "count"),
@@ -160,4 +163,5 @@ def build_overview(conn: Connection, flt: ReportFilter, *, split: Split) -> Over
         max_mode_share_percent=period.max_mode_share_percent,
         headless_share_percent=period.headless_share_percent,
         coverage=coverage_notice(conn, flt),
+        outcome=outcome_summary(conn, flt),
     )  # fmt: skip
