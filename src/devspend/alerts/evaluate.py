@@ -16,7 +16,13 @@ from sqlalchemy.engine import Connection
 
 from devspend.alerts.anomalies import WEEKS
 from devspend.alerts.budgets import cycle_bounds, month_bounds, scope_label
-from devspend.alerts.forecast import Forecast, forecast_period, reach_day, weekday_rates
+from devspend.alerts.forecast import (
+    LOOKBACK_DAYS,
+    Forecast,
+    forecast_period,
+    reach_day,
+    weekday_rates,
+)
 from devspend.alerts.inputs import (
     Inputs,
     Series,
@@ -231,17 +237,27 @@ def _budget_alerts(status: BudgetStatus, *, public: str, quiet: set[str]) -> lis
 
 def _limits(conn: Connection, data: Inputs, *, as_of: datetime) -> list[LimitForecast]:
     today = as_of.date()
+    since = today - timedelta(days=LOOKBACK_DAYS)
+    bounds: dict[datetime, tuple[date, date]] = {}
     out = []
     for g in reads.spend_gauges(conn):
         if not g.limit_dollars or g.limit_dollars <= 0:
             continue
-        start, end = cycle_bounds(today, g.cycle_start)
+        if g.cycle_start not in bounds:
+            bounds[g.cycle_start] = cycle_bounds(today, g.cycle_start)
+        start, end = bounds[g.cycle_start]
         if g.cycle_start.date() != start:
             continue  # the snapshot belongs to an earlier cycle: its gauge is stale
         mine = data.by_person.get((g.email, g.integration_id), [])
-        rates = weekday_rates({r.day: r.chargeable_ucents for r in mine}, today=today)
         limit = g.limit_dollars * 100 * 1_000_000
-        reach = reach_day(rates, spent=g.spend_ucents, limit=limit, as_of=as_of, until=end)
+        recent = sum(r.chargeable_ucents for r in mine if since <= r.day < today)
+        # no weekday rate can exceed (Σ recent + its mean) / 5, so when even that pace
+        # cannot reach the limit by the cycle's end, skip the per-weekday projection
+        ceiling = recent * (1 + 1 / LOOKBACK_DAYS) / 5 * ((end - today).days + 1)
+        reach = None
+        if g.spend_ucents >= limit or g.spend_ucents + ceiling >= limit:
+            rates = weekday_rates({r.day: r.chargeable_ucents for r in mine}, today=today)
+            reach = reach_day(rates, spent=g.spend_ucents, limit=limit, as_of=as_of, until=end)
         out.append(LimitForecast(
             integration_id=g.integration_id, email=g.email, name=data.names.get(g.email),
             spent_cents=from_micros(g.spend_ucents), limit_dollars=g.limit_dollars,

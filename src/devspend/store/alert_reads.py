@@ -216,17 +216,19 @@ def spend_gauges(conn: Connection) -> list[SpendGauge]:
         .subquery()
     )
     rows = conn.execute(
-        sa.select(s).join(newest, sa.and_(newest.c.integration_id == s.c.integration_id,
-                                          newest.c.cycle_start == s.c.cycle_start))
-    ).all()
+        sa.select(s.c.integration_id, s.c.email, s.c.cycle_start, s.c.spend_ucents,
+                  s.c.effective_per_user_limit_dollars, s.c.hard_limit_override_dollars,
+                  s.c.monthly_limit_dollars)
+        .join(newest, sa.and_(newest.c.integration_id == s.c.integration_id,
+                              newest.c.cycle_start == s.c.cycle_start))
+    ).all()  # fmt: skip
+    starts: dict[Any, datetime] = {}
     out = []
-    for r in rows:
-        m = r._mapping
-        limit = m["effective_per_user_limit_dollars"]
-        if limit is None:
-            limit = m["hard_limit_override_dollars"] or m["monthly_limit_dollars"]
-        out.append(SpendGauge(int(m["integration_id"]), str(m["email"]).lower(),
-                              _moment(m["cycle_start"]), int(m["spend_ucents"]),
+    for iid, email, start, spend, effective, hard, monthly in rows:
+        limit = effective if effective is not None else (hard or monthly)
+        if start not in starts:
+            starts[start] = _moment(start)
+        out.append(SpendGauge(int(iid), str(email).lower(), starts[start], int(spend),
                               None if limit is None else int(limit)))  # fmt: skip
     return out
 
