@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.store.cloud_tables import allocations
-from devspend.store.tables import billing_group_members, billing_groups
+from devspend.store.tables import UNASSIGNED_GROUP_TYPE, billing_group_members, billing_groups
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def refresh_from_billing_groups(conn: Connection, *, now: datetime) -> int:
         .where(
             members.left_at_ms.is_(None),
             billing_groups.c.group_id != "unassigned",
-            sa.func.coalesce(billing_groups.c.type, "") != "UNASSIGNED",
+            sa.func.coalesce(billing_groups.c.type, "") != UNASSIGNED_GROUP_TYPE,
         )
         .order_by(billing_groups.c.name)
     )

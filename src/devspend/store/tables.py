@@ -263,6 +263,9 @@ member_spend = Table(
     Column("raw", Text, nullable=False),
 )
 
+UNASSIGNED_GROUP_TYPE = "UNASSIGNED"
+"""``billing_groups.type`` of Cursor's ``unassignedGroup`` (people in no billing group)."""
+
 billing_groups = Table(
     "billing_groups",
     metadata,

@@ -17,6 +17,7 @@ from devspend.cursor.endpoints import get_billing_groups, get_spend, iter_daily_
 from devspend.cursor.windows import split_windows
 from devspend.store.checkpoints import day_start_ms
 from devspend.store.events import MS_PER_DAY, day_of
+from devspend.store.tables import UNASSIGNED_GROUP_TYPE
 from devspend.store.team_snapshots import (
     DailyUsageRecord,
     replace_billing_groups,
@@ -67,8 +68,8 @@ def fetch_billing_groups(ctx: LaneContext) -> None:
     """The groups lane: the current billing groups and who is in them."""
     groups = get_billing_groups(ctx.client)
     records = [group_record(g) for g in groups.groups]
-    if groups.unassigned is not None:
-        records.append(group_record(groups.unassigned))
+    if groups.unassigned is not None:  # marked, whatever Cursor calls it: it is no team
+        records.append(group_record(groups.unassigned)._replace(type=UNASSIGNED_GROUP_TYPE))
 
     def write(engine: Engine) -> None:
         with engine.begin() as conn:
