@@ -118,6 +118,12 @@ def test_one_person_and_one_team_agree_on_every_surface(
     assert _figures(team_csv, "ai_cents") == team
     overview = client.get(f"/api/v1/overview?{PERIOD}&team={TEAM}").json()["cost"]
     assert _figures(overview, "on_demand_cents") == team
+    spend = client.get(f"/api/v1/spend?{PERIOD}&team={TEAM}").json()
+    [usd] = [t for t in spend["totals"] if t["currency"] == "USD"]
+    assert Decimal(usd["ai_cents"]) == team[0]  # the Spend page's AI side is cost
+    spend_cli = json.loads(_cli(env.settings, "spend-report", *DAYS, "--team", TEAM, "--format",
+                                "json"))  # fmt: skip
+    assert spend_cli == spend
     html = client.get(f"/teams/{TEAM}?{PERIOD}").text
     assert _html_figure(html, "team-cost") == format_dollars(team[0])
     html = client.get(f"/?{PERIOD}&team={TEAM}").text

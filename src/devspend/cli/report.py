@@ -231,11 +231,11 @@ def register(app: typer.Typer) -> None:
         owners: Annotated[bool, typer.Option(help="table: also show the Teams view (people, "
                                              "teams, unattributed).")] = True,
     ) -> None:  # fmt: skip
-        """AI (Cursor on-demand) and cloud spend side by side, with shares.
+        """AI (Cursor cost) and cloud spend side by side, with shares.
 
-        The AI side is on-demand: what Cursor bills beyond the plan (chargeable events'
-        chargedCents), like the FOCUS export's BilledCost; JSON and CSV are the Spend
-        page's (/api/v1/spend). See /glossary or docs/money.md for the money words.
+        The AI side is cost = seats + on-demand (what Cursor bills beyond the plan), like
+        the FOCUS export's BilledCost; JSON and CSV are the Spend page's (/api/v1/spend).
+        See /glossary or docs/money.md for the money words.
         """
         flt = report_filter(preset=range_, from_=from_, to=to, integration=integration, team=team,
                             cost_center=cost_center, person=person, model=None)  # fmt: skip

@@ -29,7 +29,7 @@ The rule, prorated by day like Cursor's invoices:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -282,6 +282,39 @@ def person_seats(
             seat_from=interval[0], seat_until=interval[1], seat_days=days, seat_cents=cents,
             has_usage=facts.person_id in active,
         ))  # fmt: skip
+    return out
+
+
+def seat_cents_by_period(
+    conn: Connection,
+    *,
+    periods: Sequence[tuple[date, date]],
+    integration_id: int | None = None,
+    who: PeopleFilter | None = None,
+) -> list[Decimal] | None:
+    """Seat cents of each ``(first, last)`` period (inclusive days), reading the members
+    once: each period's figure is what :func:`seat_summary` gives for it. None when no
+    integration in scope has a seat price."""
+    prices = seat_prices(conn, integration_id=integration_id)
+    if all(p is None for p in prices.values()):
+        return None
+    anchors: dict[int, int] = {}
+    held = []
+    for facts in membership_facts(conn, integration_id=integration_id, who=who):
+        price = prices.get(facts.integration_id)
+        interval = seat_interval(facts)
+        if price is None or interval is None:
+            continue
+        if facts.integration_id not in anchors:
+            anchors[facts.integration_id] = cycle_anchor_day(
+                conn, integration_id=facts.integration_id) or 1  # fmt: skip
+        held.append((interval, anchors[facts.integration_id], price))
+    out = []
+    for first, last in periods:
+        ucents = sum(_seat_ucents(interval, start=first, end=last, anchor_day=anchor,
+                                  price_dollars=price)[1]
+                     for interval, anchor, price in held)  # fmt: skip
+        out.append(from_micros(ucents))
     return out
 
 

@@ -1,11 +1,13 @@
-"""Spend: AI (Cursor on-demand) and cloud (per provider and service) side by side per
+"""Spend: AI (Cursor cost) and cloud (per provider and service) side by side per
 day, week or month, with shares — the Spend page, ``/api/v1/spend`` and
 ``devspend spend-report`` / ``report spend``.
 
-The AI line is **on-demand** (Σ chargedCents of chargeable events), what Cursor bills
-beyond the plan and the FOCUS export's BilledCost. Amounts are exact cents of their
-currency; shares are percentages of each period's total in the same currency (AI is
-USD, so other currencies only ever hold cloud spend). With a people filter the cloud
+The AI side is **cost** (``docs/money.md``): two lines, ``Cursor on-demand`` (Σ
+chargedCents of chargeable events, what Cursor bills beyond the plan) and ``Cursor
+seats`` (the seat price prorated by day, when set), like the FOCUS export's Σ
+BilledCost. Amounts are exact cents of their currency; shares are percentages of each
+period's total in the same currency (AI is USD, so other currencies only ever hold cloud
+spend). With a people filter the cloud
 side is what those people and their teams own.
 """
 
@@ -23,6 +25,7 @@ from devspend.money import Money
 from devspend.reports.charts import OTHER, ChartSeries, DailyChart
 from devspend.reports.filters import ReportFilter
 from devspend.reports.ownership import AI_CURRENCY
+from devspend.reports.seats import seat_cents_by_period
 from devspend.reports.tables import Column, Table
 from devspend.store import cloud_spend, names, series, usage
 
@@ -30,6 +33,8 @@ CHART_CLOUD_SERIES = 7
 AI_SOURCE = "ai"
 CLOUD_SOURCE = "cloud"
 AI_SERIES = "AI · Cursor"
+ON_DEMAND_SERVICE = "Cursor on-demand"
+SEATS_SERVICE = "Cursor seats"
 HUNDRED = Decimal(100)
 INTEGRATION_NOTICE = (
     "The Cursor team filter narrows the AI side only: cloud costs belong to no Cursor team."
@@ -120,6 +125,12 @@ def every_period(start: date, end: date, grain: Grain) -> list[date]:
     return found
 
 
+def _next_period(start: date, grain: Grain) -> date:
+    if grain is Grain.month:
+        return (start + timedelta(days=32)).replace(day=1)
+    return start + timedelta(days=7 if grain is Grain.week else 1)
+
+
 def _share(part: Decimal, whole: Decimal) -> Decimal:
     if not whole:
         return Decimal(0)
@@ -145,8 +156,17 @@ def spend_lines(
     """Cents per (period, source, provider, service, currency) over the filter's days."""
     sums: dict[tuple[date, str, str, str, str], Decimal] = defaultdict(Decimal)
     for day in series.daily_series(conn, flt.scope()):
-        key = (period_start(day.day, grain), AI_SOURCE, "Cursor", "Cursor", AI_CURRENCY)
+        key = (period_start(day.day, grain), AI_SOURCE, "Cursor", ON_DEMAND_SERVICE, AI_CURRENCY)
         sums[key] += day.usage.on_demand_cents
+    starts = every_period(flt.start, flt.end, grain)
+    bounds = [(max(p, flt.start), min(n - timedelta(days=1), flt.end))
+              for p, n in zip(starts, [*starts[1:], _next_period(starts[-1], grain)],
+                              strict=True)]  # fmt: skip
+    seats = None if flt.model else seat_cents_by_period(
+        conn, periods=bounds, integration_id=flt.integration_id, who=flt.people)  # fmt: skip
+    for period, cents in zip(starts, seats or [], strict=False):
+        if cents:
+            sums[(period, AI_SOURCE, "Cursor", SEATS_SERVICE, AI_CURRENCY)] += cents
     for c in cloud_spend.cloud_by_day(conn, start=flt.start, end=flt.end, cost=cost.value,
                                       owners=_owners(conn, flt)):  # fmt: skip
         key = (period_start(c.day, grain), CLOUD_SOURCE, c.provider, c.service, c.currency)
