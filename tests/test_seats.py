@@ -148,3 +148,18 @@ def test_seats_of_a_synced_team(engine: sa.Engine, settings: Settings) -> None:
         assert by_email[p.email].seat_cents == share, p.email
     assert summary.seat_cents == sum((s.seat_cents or Decimal(0)) for s in summary.people)
     assert summary.idle_seats == sum(1 for s in summary.people if not s.has_usage)
+
+
+def test_idle_members_of_the_fake_are_idle_seats(engine: sa.Engine, settings: Settings) -> None:
+    team = small_team(members=12, idle_members=2)
+    idle = {p.email for p in team.profiles if p.rate == 0}
+    assert len(idle) == 2
+    connect_and_sync(engine, settings, fake_for(team), days=60)
+    with engine.begin() as conn:
+        set_seat_price(conn, 1, dollars=40)
+        summary = seat_summary(conn, integration_id=1, start=date(2026, 10, 22),
+                               end=date(2026, 11, 20))  # fmt: skip
+    idle_rows = [s for s in summary.people if not s.has_usage]
+    assert {s.email for s in idle_rows} >= idle
+    assert all(s.seat_cents for s in idle_rows)
+    assert summary.idle_seats == len(idle_rows)

@@ -74,13 +74,14 @@ def demo_settings(*, data_dir: Path, cursor_base_url: str) -> Settings:
 
 def demo_fake(*, members: int, days: int, end_ms: int) -> FakeCursor:
     """The seeded synthetic team behind the demo (rate-limit "minutes" shortened), with a
-    spend spike yesterday for one member, so the Alerts page has an anomaly to show."""
+    spend spike yesterday for one member, so the Alerts page has an anomaly to show, and
+    one member in fifteen who never uses Cursor, so idle seats show."""
     plain = SyntheticTeam(seed=7, members=members, end_ms=end_ms, days=days, history_days=days)
     settled = end_ms - 30 * DAY_MS
     active = [p for p in plain.profiles if p.removed_ms is None and p.join_ms < settled]
     spikes = [Spike(email=p.email, day=end_ms // DAY_MS - 1) for p in active[2:3] or active[:1]]
     team = SyntheticTeam(seed=7, members=members, end_ms=end_ms, days=days, history_days=days,
-                         spikes=spikes if active else ())  # fmt: skip
+                         spikes=spikes if active else (), idle_members=members // 15)  # fmt: skip
     return FakeCursor(team=team, valid_keys={DEMO_KEY}, minute_seconds=0.05)
 
 

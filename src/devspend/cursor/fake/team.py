@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
@@ -38,7 +39,10 @@ class SyntheticTeam:
         duplicate_rate: float = 0.01,
         late_rate: float = 0.0,
         spikes: Sequence[Spike] = (),
+        idle_members: int = 0,
     ) -> None:
+        """``idle_members``: that many of the last current members (never the owner) hold
+        a seat but never use Cursor, so idle seats show (the demo)."""
         self.seed = seed
         self.end_ms = end_ms
         self.days = days
@@ -47,6 +51,11 @@ class SyntheticTeam:
         self.profiles: tuple[MemberProfile, ...] = build_profiles(
             seed=seed, count=members, data_start_ms=self.data_start_ms, end_ms=end_ms
         )
+        if idle_members:
+            idle = [p.index for p in self.profiles if p.index > 0 and p.removed_ms is None]
+            chosen = set(idle[-idle_members:])
+            self.profiles = tuple(dataclasses.replace(p, rate=0.0) if p.index in chosen else p
+                                  for p in self.profiles)  # fmt: skip
         self._by_email = {p.email: p for p in self.profiles}
         by_member_day = {}
         for spike in spikes:
