@@ -69,8 +69,9 @@ def test_adoption_page_csv_and_api_agree_with_the_cli(web: tuple[WebEnv, TestCli
 
 def test_ai_code_page_csv_and_api_agree_with_the_cli(web: tuple[WebEnv, TestClient]) -> None:
     env, client = web
-    on_demand = client.get(f"/api/v1/ai-code?{PERIOD}&cost=on_demand").json()
-    assert on_demand["cost_basis"] == "on_demand"
+    on_demand = client.get(f"/api/v1/ai-code?{PERIOD}&cost=on_demand&min_lines=7").json()
+    assert on_demand == cli(env.settings, "report", "ai-code", "--cost", "on_demand",
+                            "--min-lines", "7")  # fmt: skip
     default = client.get(f"/api/v1/ai-code?{PERIOD}").json()
     assert default == cli(env.settings, "report", "ai-code")
     assert default["empty_reason"] is None

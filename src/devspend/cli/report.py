@@ -24,7 +24,8 @@ from sqlalchemy.engine import Connection
 from devspend.cli.render import view_tables
 from devspend.errors import ConfigError, NotFoundError
 from devspend.reports.adoption import build_adoption_report
-from devspend.reports.ai_code import build_ai_code_report
+from devspend.reports.ai_code import DEFAULT_MIN_COMMITS, DEFAULT_MIN_LINES, build_ai_code_report
+from devspend.reports.ai_code import CostBasis as AiCostBasis
 from devspend.reports.coverage import build_coverage
 from devspend.reports.filters import ReportFilter, parse_filter
 from devspend.reports.kinds import build_daily, build_kinds
@@ -137,7 +138,25 @@ def register(app: typer.Typer) -> None:
     filtered("kinds", "Usage by kind", build_kinds)
     filtered("daily", "Usage by day", build_daily)
     filtered("adoption", "Adoption", build_adoption_report)
-    filtered("ai-code", "AI code and cost per outcome", build_ai_code_report)
+
+    @report_app.command("ai-code")
+    def ai_code_command(
+        range_: Range = None, from_: From = None, to: To = None,
+        integration: Integration = None, team: Team = None, cost_center: CostCenter = None,
+        person: Person = None, output: Output = Format.table, table: TableName = None,
+        cost: Annotated[AiCostBasis, typer.Option("--cost", help="cost (seats + on-demand), "
+                                                  "on_demand or usage_value.")] = AiCostBasis.cost,
+        min_lines: Annotated[int, typer.Option(min=1, help="Fewest accepted AI lines for a "
+                                               "cost per line.")] = DEFAULT_MIN_LINES,
+        min_commits: Annotated[int, typer.Option(min=1, help="Fewest AI-assisted commits for "
+                                                 "a cost per commit.")] = DEFAULT_MIN_COMMITS,
+    ) -> None:  # fmt: skip
+        """AI code and cost per outcome (the /api/v1/ai-code view)."""
+        flt = report_filter(preset=range_, from_=from_, to=to, integration=integration, team=team,
+                            cost_center=cost_center, person=person, model=None)  # fmt: skip
+        run_view(lambda c, f: build_ai_code_report(c, f, basis=cost, min_lines=min_lines,
+                                                   min_commits=min_commits),
+                 flt, output, title="AI code and cost per outcome", table=table)  # fmt: skip
 
     @report_app.command("coverage")
     def coverage_command(
