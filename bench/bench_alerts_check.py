@@ -39,6 +39,7 @@ def prepare(engine: sa.Engine, people_n: int) -> None:
              "taken_at": NOW, "spend_ucents": i * 37_000_000, "monthly_limit_dollars": 250,
              "effective_per_user_limit_dollars": 250, "raw": "{}"}
             for i in range(1, people_n + 1)])  # fmt: skip
+        conn.execute(allocations.delete())  # bench_web allocates too: use these teams
         conn.execute(allocations.insert(), [
             {"email": f"person{i:04d}@example.com", "team": f"team-{i % 20:02d}",
              "cost_center": f"cc-{i % 5}", "source": "manual", "updated_at": NOW}

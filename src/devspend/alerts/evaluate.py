@@ -254,8 +254,8 @@ def _limits(conn: Connection, data: Inputs, *, as_of: datetime) -> list[LimitFor
         # no weekday rate can exceed (Σ recent + its mean) / 5, so when even that pace
         # cannot reach the limit by the cycle's end, skip the per-weekday projection
         ceiling = recent * (1 + 1 / LOOKBACK_DAYS) / 5 * ((end - today).days + 1)
-        reach = None
-        if g.spend_ucents >= limit or g.spend_ucents + ceiling >= limit:
+        reach = today if g.spend_ucents >= limit else None
+        if reach is None and g.spend_ucents + ceiling >= limit:
             rates = weekday_rates({r.day: r.chargeable_ucents for r in mine}, today=today)
             reach = reach_day(rates, spent=g.spend_ucents, limit=limit, as_of=as_of, until=end)
         out.append(LimitForecast(
