@@ -125,6 +125,8 @@ def _as_tuple(row: Usage) -> tuple[int, ...]:
         "total_ucents": row.total_cents, "charged_ucents": row.charged_cents,
         "token_fee_ucents": row.cursor_token_fee_cents,
         "requests_costs_micros": row.requests_costs, "chargeable_ucents": row.on_demand_cents,
+        **{m: getattr(row, m.replace("_ucents", "_cents"))
+           for m in MEASURE_COLUMNS if m.startswith("origin_") and m.endswith("_ucents")},
     }  # fmt: skip
     values = []
     for name in MEASURE_COLUMNS:

@@ -126,6 +126,10 @@ class UsageEvent:
     cursor_token_fee: Decimal | None
     conversation_id: str | None
     raw: JsonObject = field(repr=False, compare=False)
+    cloud_agent_id: str | None = None
+    service_account_id: str | None = None
+    service_account_name: str | None = None
+    automation_id: str | None = None
 
     @property
     def raw_json(self) -> str:
@@ -180,7 +184,13 @@ def usage_event_values(obj: JsonObject) -> UsageEventValues:
 
 
 def parse_usage_event(obj: JsonObject) -> UsageEvent:
-    return UsageEvent(*usage_event_values(obj), raw=obj)
+    return UsageEvent(
+        *usage_event_values(obj), raw=obj,
+        cloud_agent_id=_opt_str(obj.get("cloudAgentId")),
+        service_account_id=_opt_str(obj.get("serviceAccountId")),
+        service_account_name=_opt_str(obj.get("serviceAccountName")),
+        automation_id=_opt_str(obj.get("automationId")),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,13 +63,14 @@ class StoredEvent(NamedTuple):
     token_fee_ucents: int
     fingerprint: str
     raw: str
+    origin: int = 0  # store.origins: interactive, headless, cloud agent, service account …
 
 
 INSERT_COLUMNS = (
     "integration_id", "ts_ms", "day", "person_id", "model_id", "kind_id", "max_mode",
     "is_headless", "is_token_based", "is_chargeable", "requests_costs_micros", "input_tokens",
     "output_tokens", "cache_write_tokens", "cache_read_tokens", "total_ucents",
-    "charged_ucents", "token_fee_ucents", "fingerprint", "occurrence", "raw",
+    "charged_ucents", "token_fee_ucents", "fingerprint", "occurrence", "raw", "origin",
 )  # fmt: skip
 
 
@@ -296,7 +297,8 @@ class WindowWriter:
         rows: list[tuple[Any, ...]] = []
         append = rows.append
         for (ts, email, model_name, kind_name, max_mode, headless, token_based, chargeable,
-             req, inp, out, cw, cr, total, charged, fee, fingerprint, raw) in batch:  # fmt: skip
+             req, inp, out, cw, cr, total, charged, fee, fingerprint, raw,
+             origin) in batch:  # fmt: skip
             key = (ts, fingerprint)
             occurrence = seen.get(key, 0)
             seen[key] = occurrence + 1
@@ -307,7 +309,7 @@ class WindowWriter:
             append((
                 integration_id, ts, day, person[email], model[model_name], kind[kind_name],
                 max_mode, headless, token_based, chargeable, req, inp, out, cw, cr, total,
-                charged, fee, fingerprint, occurrence, raw,
+                charged, fee, fingerprint, occurrence, raw, origin,
             ))  # fmt: skip
         if self._stream_pages:
             if self._copy is None:

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from devspend.store.origins import MEASURED_ORIGINS, ORIGIN_NAMES
 from devspend.store.tables import (
     MEASURE_COLUMNS,
     kinds,
@@ -95,6 +96,11 @@ def _detail_select(integration_id: int, first: date, last: date) -> sa.Select[An
             sa.case((e.c.is_chargeable.is_(True), e.c.charged_ucents), else_=0)
         ),
     }
+    for code in MEASURED_ORIGINS:
+        name = ORIGIN_NAMES[code]
+        measures[f"origin_{name}_events"] = _count_if(e.c.origin == code)
+        measures[f"origin_{name}_ucents"] = sa.func.sum(
+            sa.case((e.c.origin == code, e.c.charged_ucents), else_=0))  # fmt: skip
     assert tuple(measures) == MEASURE_COLUMNS
     keys = (e.c.integration_id, e.c.day, e.c.person_id, e.c.model_id, e.c.kind_id, e.c.max_mode)
     return (

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 
 from devspend.store.metadata import metadata
+from devspend.store.origins import origin_measures
 
 # Autoincrementing 64-bit ids that SQLite still treats as ROWID aliases.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -55,6 +56,8 @@ def _measures() -> list[Column[int]]:
         # Σ charged cents of chargeable events only: what Cursor invoices (FOCUS BilledCost);
         # charged_ucents also counts the chargedCents that included events carry
         "chargeable_ucents",
+        # events and usage value per origin other than interactive (store.origins)
+        *origin_measures(),
     )  # fmt: skip
     return [Column(n, BigInteger, nullable=False, server_default="0") for n in names]
 
@@ -150,6 +153,8 @@ usage_events = Table(
     Column("fingerprint", String(32), nullable=False),
     Column("occurrence", SmallInteger, nullable=False),
     Column("raw", Text, nullable=False),
+    # store.origins: 0 interactive, 1 headless, 2 cloud agent, 3 service account, 4 automation
+    Column("origin", SmallInteger, nullable=False, server_default="0"),
     # also the index for range replaces and summary recomputes (by integration and time)
     UniqueConstraint("integration_id", "ts_ms", "fingerprint", "occurrence"),
     Index("ix_usage_events_person_ts", "person_id", "ts_ms"),

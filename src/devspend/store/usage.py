@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from sqlalchemy.engine import Connection
 
 from devspend.money import Money, from_micros
+from devspend.store.origins import MEASURED_ORIGINS, ORIGIN_NAMES
 from devspend.store.periods import Conditions, Piece, pieces, summed
 from devspend.store.person_scope import PeopleFilter, person_ids
 from devspend.store.tables import (
@@ -42,6 +43,7 @@ from devspend.store.tables import (
 Dim = Literal["person", "model", "kind"]
 ID_COLUMNS: dict[Dim, str] = {"person": "person_id", "model": "model_id", "kind": "kind_id"}
 _HUNDRED = Decimal(100)
+_MEASURED = tuple(ORIGIN_NAMES[o] for o in MEASURED_ORIGINS)
 
 
 def _percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
@@ -73,6 +75,33 @@ class Usage(BaseModel):
     max_mode_events: int = 0
     headless_events: int = 0
     token_based_events: int = 0
+    # the split by origin (store.origins); interactive is what the others leave
+    origin_headless_events: int = 0
+    origin_headless_cents: Money = Decimal(0)
+    origin_cloud_agent_events: int = 0
+    origin_cloud_agent_cents: Money = Decimal(0)
+    origin_service_account_events: int = 0
+    origin_service_account_cents: Money = Decimal(0)
+    origin_automation_events: int = 0
+    origin_automation_cents: Money = Decimal(0)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def origin_interactive_events(self) -> int:
+        """Events of a person in the editor: not headless, agent, service account, automation."""
+        others: int = sum(getattr(self, f"origin_{n}_events") for n in _MEASURED)
+        return self.events - others
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def origin_interactive_cents(self) -> Money:
+        return self.charged_cents - sum(
+            (getattr(self, f"origin_{n}_cents") for n in _MEASURED), Decimal(0))  # fmt: skip
+
+    def origins(self) -> list[tuple[str, int, Decimal]]:
+        """(origin, events, usage value) for every origin, interactive first."""
+        return [(n, getattr(self, f"origin_{n}_events"), getattr(self, f"origin_{n}_cents"))
+                for n in ("interactive", *_MEASURED)]  # fmt: skip
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -143,6 +172,8 @@ class Usage(BaseModel):
             max_mode_events=int(m["max_mode_events"]),
             headless_events=int(m["headless_events"]),
             token_based_events=int(m["token_based_events"]),
+            **{f"origin_{n}_events": int(m[f"origin_{n}_events"]) for n in _MEASURED},
+            **{f"origin_{n}_cents": from_micros(int(m[f"origin_{n}_ucents"])) for n in _MEASURED},
         )
 
 

@@ -20,6 +20,7 @@ from devspend.cursor.schemas import (
 )
 from devspend.money import MICROS_PER_UNIT, to_micros
 from devspend.store.events import StoredEvent
+from devspend.store.origins import origin_code
 from devspend.store.team_snapshots import (
     DailyUsageRecord,
     GroupMemberRecord,
@@ -78,10 +79,15 @@ def stored_event_text(obj: Mapping[str, Any], text: str) -> StoredEvent:
     the fingerprint (a test pins it)."""
     (ts, email, model, kind, max_mode, requests_costs, token_based, chargeable, headless, inp,
      out, cache_write, cache_read, total, charged, fee, _) = usage_event_values(obj)  # fmt: skip
+    get = obj.get
+    origin = origin_code(automation=get("automationId") is not None,
+                         service_account=get("serviceAccountId") is not None,
+                         cloud_agent=get("cloudAgentId") is not None, headless=headless)
     return StoredEvent(
         ts, normalise_email(email), model, kind, max_mode, headless, token_based, chargeable,
         _micros(requests_costs), inp, out, cache_write, cache_read, _micros(total),
         _micros(charged), _micros(fee), blake2b(text.encode(), digest_size=16).hexdigest(), text,
+        origin,
     )  # fmt: skip
 
 
@@ -105,6 +111,10 @@ def _row(event: UsageEvent, raw: str) -> StoredEvent:
         token_fee_ucents=_micros(event.cursor_token_fee),
         fingerprint=blake2b(raw.encode(), digest_size=16).hexdigest(),
         raw=raw,
+        origin=origin_code(automation=event.automation_id is not None,
+                           service_account=event.service_account_id is not None,
+                           cloud_agent=event.cloud_agent_id is not None,
+                           headless=event.is_headless),
     )
 
 
