@@ -16,6 +16,7 @@ from devspend.reports.charts import DailyChart, stacked_chart
 from devspend.reports.cost import CostFigures, cost_figures
 from devspend.reports.coverage import CoverageNotice, coverage_notice
 from devspend.reports.filters import ReportFilter
+from devspend.reports.origins import OriginShare, origin_shares
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
 from devspend.store import names, series, usage
 from devspend.store.usage import Dim, Usage
@@ -74,6 +75,7 @@ class OverviewView(BaseModel):
     top_users: list[RankedRow]
     top_models: list[RankedRow]
     categories: list[CategoryShare]
+    origins: list[OriginShare]
     max_mode_share_percent: Decimal | None
     headless_share_percent: Decimal | None
     coverage: CoverageNotice
@@ -90,6 +92,10 @@ class OverviewView(BaseModel):
             Table("cost", "Cost", CostFigures, [self.cost], COST_COLUMNS),
             Table("top_users", "Top people", RankedRow, self.top_users, ranked),
             Table("top_models", "Top models", RankedRow, self.top_models, ranked),
+            Table("origins", "Where requests came from", OriginShare, self.origins,
+                  [Column("Origin", "label"), Column("Events", "events", "count"),
+                   Column("Usage value", "charged_cents", "money"),
+                   Column("Share", "share_percent", "percent")]),
             Table("categories", "Kinds of request", CategoryShare, self.categories,
                   [Column("Category", "category"), Column("Events", "events", "count"),
                    Column("Usage value", "charged_cents", "money")]),
@@ -160,6 +166,7 @@ def build_overview(conn: Connection, flt: ReportFilter, *, split: Split) -> Over
         top_models=[_ranked(model_names[i], None, u)
                     for i, u in _by_value(usage.usage_by(conn, scope, dim="model"))[:TOP_MODELS]],
         categories=sorted(categories.values(), key=lambda c: -c.events),
+        origins=origin_shares(period),
         max_mode_share_percent=period.max_mode_share_percent,
         headless_share_percent=period.headless_share_percent,
         coverage=coverage_notice(conn, flt),

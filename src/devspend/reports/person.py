@@ -17,6 +17,7 @@ from devspend.reports.ai_code import PersonAiCode, person_ai_code
 from devspend.reports.charts import DailyChart, total_chart
 from devspend.reports.cost import CostFigures, cost_figures
 from devspend.reports.filters import ReportFilter
+from devspend.reports.origins import OriginShare, origin_shares
 from devspend.reports.ownership import cloud_owned_by_email
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
 from devspend.store import cloud_spend, names, people, series, usage
@@ -79,6 +80,7 @@ class PersonView(Usage):
     adoption: PersonAdoptionRow | None
     cost: CostFigures
     """Their cost = their seats + their on-demand, with the parts."""
+    origins: list[OriginShare]
 
     def tables(self) -> list[Table]:
         mix = [Column("Key", "key"), *USAGE_COLUMNS]
@@ -158,4 +160,5 @@ def build_person(conn: Connection, flt: ReportFilter, *, email: str, page: int =
         ),
         ai_code=person_ai_code(conn, flt, email=info.email),
         adoption=person_adoption(conn, flt, email=info.email),
+        origins=origin_shares(total),
     )  # fmt: skip

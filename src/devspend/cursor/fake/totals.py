@@ -40,6 +40,10 @@ class Tally:
     requests_costs: Decimal = field(default_factory=Decimal)
     max_mode_events: int = 0
     headless_events: int = 0
+    origin_events: dict[str, int] = field(default_factory=dict)
+    """Events per origin, each under the first of automation, service account, cloud
+    agent, headless (else interactive) — what devspend's origin split must show."""
+    origin_cents: dict[str, Decimal] = field(default_factory=dict)
 
     def add(self, event: Mapping[str, Any]) -> None:
         """Count one wire event."""
@@ -59,6 +63,18 @@ class Tally:
         self.requests_costs += wire_decimal(event.get("requestsCosts"))
         self.max_mode_events += bool(event.get("maxMode"))
         self.headless_events += bool(event.get("isHeadless"))
+        origin = _origin(event)
+        self.origin_events[origin] = self.origin_events.get(origin, 0) + 1
+        self.origin_cents[origin] = self.origin_cents.get(origin, Decimal(0)) + charged
+
+
+def _origin(event: Mapping[str, Any]) -> str:
+    for field_name, origin in (("automationId", "automation"),
+                               ("serviceAccountId", "service_account"),
+                               ("cloudAgentId", "cloud_agent")):  # fmt: skip
+        if event.get(field_name) is not None:
+            return origin
+    return "headless" if event.get("isHeadless") else "interactive"
 
 
 @dataclass(slots=True)
