@@ -71,7 +71,7 @@ def test_event_origins_are_backfilled_from_raw_json(db_url: str) -> None:
         total = usage_total(conn, UsageScope(start=day, end=day))
     engine.dispose()
     assert origins == [0, 1, 2, 3, 4]
-    assert [(name, events) for name, events, _ in total.origins()] == [
+    assert [(name, events) for name, events, _ in total.by_origin()] == [
         ("interactive", 1), ("headless", 1), ("cloud_agent", 1), ("service_account", 1),
         ("automation", 1)]  # fmt: skip
-    assert [cents for _, _, cents in total.origins()] == [Decimal(n) for n in range(1, 6)]
+    assert [cents for _, _, cents in total.by_origin()] == [Decimal(n) for n in range(1, 6)]

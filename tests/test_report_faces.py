@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from devspend.cli import build_app
 from devspend.money import format_dollars
 from devspend.settings import Settings
-from devspend.store.cloud_tables import allocations
+from devspend.store.allocations import Allocation, upsert_allocations
 from devspend.store.tables import people
 from sync_helpers import connect_and_sync, fake_for, small_team
 from web_support import ADMIN_EMAIL, WebEnv, build_env, signed_in
@@ -39,12 +39,10 @@ def faces(settings: Settings, engine: sa.Engine) -> Iterator[tuple[WebEnv, TestC
     with engine.begin() as conn:
         emails = sorted(str(e).lower() for e in conn.execute(sa.select(people.c.email)).scalars())
         now = datetime(2026, 11, 20, tzinfo=UTC)
-        conn.execute(allocations.delete())  # the sync filled them from billing groups
-        conn.execute(allocations.insert(), [
-            {"email": e, "team": "Platform" if i < 3 else "Web", "cost_center": f"cc-{i % 2}",
-             "source": "manual", "updated_at": now}
+        upsert_allocations(conn, [
+            Allocation(e, "Platform" if i < 3 else "Web", f"cc-{i % 2}", "manual")
             for i, e in enumerate(emails)
-        ])  # fmt: skip
+        ], now=now)  # fmt: skip
     env = build_env(settings, engine)
     with signed_in(env, ADMIN_EMAIL, "admin") as client:
         yield env, client, emails[0]

@@ -35,5 +35,5 @@ def test_origins_equal_the_fakes_ground_truth(engine: sa.Engine, settings: Setti
     assert sum(events for events, _ in shown.values()) == view.period.events
     assert sum(cents for _, cents in shown.values()) == view.period.charged_cents
     for person in people:
-        assert sum(e for _, e, _ in person.origins()) == person.events
-        assert sum(c for _, _, c in person.origins()) == person.charged_cents
+        assert sum(e for _, e, _ in person.by_origin()) == person.events
+        assert sum(c for _, _, c in person.by_origin()) == person.charged_cents

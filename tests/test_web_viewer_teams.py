@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from devspend.cli import build_app
 from devspend.settings import Settings
 from devspend.store import accounts, viewer_teams
-from devspend.store.cloud_tables import allocations
+from devspend.store.allocations import Allocation, upsert_allocations
 from devspend.store.tables import people
 from sync_helpers import connect_and_sync, fake_for, small_team
 from web_support import ADMIN_EMAIL, PASSWORD, WebEnv, build_env, client_for, login, signed_in
@@ -34,10 +34,10 @@ def store(settings: Settings, engine: sa.Engine) -> tuple[WebEnv, list[str], lis
     with engine.begin() as conn:
         emails = sorted(str(e).lower() for e in conn.execute(sa.select(people.c.email)).scalars())
         now = datetime(2026, 11, 20, tzinfo=UTC)
-        conn.execute(allocations.insert(), [
-            {"email": e, "team": "Platform" if i < 3 else "Web", "cost_center": None,
-             "source": "manual", "updated_at": now} for i, e in enumerate(emails)
-        ])  # fmt: skip
+        upsert_allocations(conn, [
+            Allocation(e, "Platform" if i < 3 else "Web", None, "manual")
+            for i, e in enumerate(emails)
+        ], now=now)  # fmt: skip
     env = build_env(settings, engine)
     runner = CliRunner().invoke(build_app(), [
         "user", "add", "--viewer", LIMITED, "--team", "Platform", "--password-stdin",

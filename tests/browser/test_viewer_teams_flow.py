@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from live_server import serve_in_thread
 
 from devspend.settings import load_settings
-from devspend.store.cloud_tables import allocations
+from devspend.store.allocations import Allocation, upsert_allocations
 from devspend.store.engine import open_database
 from devspend.store.tables import people
 from devspend.web import identity
@@ -41,11 +41,10 @@ def site(tmp_path: Path) -> Iterator[tuple[str, list[str], list[str]]]:
                      days=60)  # fmt: skip
     with engine.begin() as conn:
         emails = sorted(str(e).lower() for e in conn.execute(sa.select(people.c.email)).scalars())
-        conn.execute(allocations.insert(), [
-            {"email": e, "team": "Platform" if i < 3 else "Web", "cost_center": None,
-             "source": "manual", "updated_at": datetime(2026, 11, 20, tzinfo=UTC)}
+        upsert_allocations(conn, [
+            Allocation(e, "Platform" if i < 3 else "Web", None, "manual")
             for i, e in enumerate(emails)
-        ])  # fmt: skip
+        ], now=datetime(2026, 11, 20, tzinfo=UTC))  # fmt: skip
     for email, role in ((ADMIN, "admin"), (VIEWER, "viewer")):
         identity.add_user(engine, email=email, password=PASSWORD, role=role, now=utc_now())
     server = serve_in_thread(create_app(settings, engine=engine))

@@ -36,5 +36,5 @@ def origin_shares(usage: Usage) -> list[OriginShare]:
         OriginShare(origin=name, label=LABELS[name], events=events, charged_cents=cents,
                     share_percent=(cents * 100 / total).quantize(Decimal("0.1")) if total
                     else None)
-        for name, events, cents in usage.origins()
+        for name, events, cents in usage.by_origin()
     ]  # fmt: skip

@@ -98,7 +98,7 @@ class Usage(BaseModel):
         return self.charged_cents - sum(
             (getattr(self, f"origin_{n}_cents") for n in _MEASURED), Decimal(0))  # fmt: skip
 
-    def origins(self) -> list[tuple[str, int, Decimal]]:
+    def by_origin(self) -> list[tuple[str, int, Decimal]]:
         """(origin, events, usage value) for every origin, interactive first."""
         return [(n, getattr(self, f"origin_{n}_events"), getattr(self, f"origin_{n}_cents"))
                 for n in ("interactive", *_MEASURED)]  # fmt: skip
