@@ -38,10 +38,10 @@ def test_upgrade_twice_is_a_noop(engine: sa.Engine) -> None:
 
 
 def test_event_origins_are_backfilled_from_raw_json(db_url: str) -> None:
-    """Revision 0009 reads each stored event's origin from its raw JSON and recomputes the
+    """Revision 0010 reads each stored event's origin from its raw JSON and recomputes the
     summaries, so usage stored before it is split by origin like new usage."""
     engine = make_engine(db_url)
-    upgrade(engine, "0008")
+    upgrade(engine, "0009")
     day = date(2026, 3, 2)
     ts = int(datetime(2026, 3, 2, 12, tzinfo=UTC).timestamp() * 1000)
     raws = ['{"isHeadless":false}', '{"isHeadless":true}', '{"cloudAgentId":"bc_1"}',

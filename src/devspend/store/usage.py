@@ -153,7 +153,7 @@ class Usage(BaseModel):
     def from_sums(cls, m: Mapping[str, Any]) -> Usage:
         """Figures from summed summary columns (micro-cents and millionths as integers)."""
         # every field is given, typed here: no validation needed (2,000 people per page)
-        return Usage.model_construct(
+        values: dict[str, Any] = dict(
             events=int(m["events"]),
             input_tokens=int(m["input_tokens"]),
             output_tokens=int(m["output_tokens"]),
@@ -172,9 +172,11 @@ class Usage(BaseModel):
             max_mode_events=int(m["max_mode_events"]),
             headless_events=int(m["headless_events"]),
             token_based_events=int(m["token_based_events"]),
-            **{f"origin_{n}_events": int(m[f"origin_{n}_events"]) for n in _MEASURED},
-            **{f"origin_{n}_cents": from_micros(int(m[f"origin_{n}_ucents"])) for n in _MEASURED},
         )
+        for n in _MEASURED:
+            values[f"origin_{n}_events"] = int(m[f"origin_{n}_events"])
+            values[f"origin_{n}_cents"] = from_micros(int(m[f"origin_{n}_ucents"]))
+        return Usage.model_construct(**values)
 
 
 USAGE_FIELDS: tuple[str, ...] = tuple(Usage.model_fields)

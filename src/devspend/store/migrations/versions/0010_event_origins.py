@@ -5,8 +5,8 @@ origin other than interactive. Stored events get their origin from their raw JSO
 ids Cursor sends: automationId, serviceAccountId, cloudAgentId; isHeadless), then the
 summaries of every stored day are recomputed so they equal their events again.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
