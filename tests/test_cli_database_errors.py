@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTGRES_URL_ENV
+# as in tests/conftest.py; importing it from "conftest" can pick up tests/browser/conftest.py
+POSTGRES_URL_ENV = "DEVSPEND_TEST_POSTGRES_URL"
 
 MAIN = "from devspend.cli import main; main()"
 

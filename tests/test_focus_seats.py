@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from devspend.focus.conformance import check_file
 from devspend.focus.exporter import export_focus
 from devspend.focus.importer import import_focus
-from devspend.focus.values import join_money
+from devspend.money import join_money
 from devspend.reports.seats import seat_charges, seat_summary
 from devspend.settings import Settings
 from devspend.store.cloud_tables import cloud_costs
