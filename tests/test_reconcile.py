@@ -4,6 +4,7 @@ flagged with exactly that delta, and nobody else; CLI, page and JSON twin agree.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,9 +15,11 @@ from devspend.cli import build_app
 from devspend.cursor.fake import FakeCursor
 from devspend.reports.reconcile import NEWER_EVENTS, reconcile
 from devspend.settings import Settings
-from devspend.store.tables import member_spend
+from devspend.store import accounts, viewer_teams
+from devspend.store.cloud_tables import allocations
+from devspend.store.tables import member_spend, people
 from sync_helpers import END_MS, connect_and_sync, fake_for, small_team
-from web_support import ADMIN_EMAIL, build_env, signed_in
+from web_support import ADMIN_EMAIL, add_user, build_env, client_for, login, signed_in
 
 OFFSET = Decimal("123.456789")
 
@@ -122,3 +125,33 @@ def test_page_and_json_twin(settings: Settings, engine: sa.Engine) -> None:
     assert Decimal(row["delta_cents"]) == -OFFSET
     with engine.connect() as conn:
         assert team == json.loads(json.dumps(reconcile(conn, integration_id=1).as_json()))
+
+
+def test_a_limited_viewer_reconciles_only_their_teams_people(
+    settings: Settings, engine: sa.Engine
+) -> None:
+    fake, _target = _fake(OFFSET)
+    connect_and_sync(engine, settings, fake, days=60)
+    with engine.begin() as conn:
+        emails = sorted(str(e).lower() for e in conn.execute(sa.select(people.c.email)).scalars())
+        mine = emails[:3]
+        conn.execute(allocations.delete())
+        conn.execute(allocations.insert(), [
+            {"email": e, "team": "Platform" if e in mine else "Web", "cost_center": None,
+             "source": "manual", "updated_at": datetime(2026, 11, 20, tzinfo=UTC)}
+            for e in emails
+        ])  # fmt: skip
+    env = build_env(settings, engine)
+    add_user(env, "lead@example.com", "viewer")
+    with engine.begin() as conn:
+        user = accounts.get_user_by_email(conn, "lead@example.com")
+        assert user is not None
+        viewer_teams.set_teams(conn, user_id=user.id, teams=["Platform"])
+    client = client_for(env.app)
+    assert login(client, "lead@example.com").status_code == 303
+    [team] = client.get("/api/v1/reconcile").json()["integrations"]
+    assert {m["email"] for m in team["members"]} <= set(mine)
+    assert team["members"]
+    assert team["groups"] == []
+    assert team["days"] == []
+    assert "Only your teams' people" in team["note"]

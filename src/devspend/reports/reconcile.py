@@ -37,6 +37,7 @@ from devspend.money import from_micros
 from devspend.store.checkpoints import PARTIAL, UNAVAILABLE
 from devspend.store.history import held_history
 from devspend.store.integrations import get_integration, list_integrations
+from devspend.store.person_scope import PeopleFilter
 from devspend.store.reconcile import (
     DayCounts,
     PersonFigures,
@@ -170,8 +171,18 @@ def _day(ms: int) -> date:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
 
 
-def reconcile(conn: Connection, *, integration_id: int) -> Reconciliation:
-    """Compare one integration's stored events with Cursor's figures for its current cycle."""
+LIMITED_NOTE = ("Only your teams' people are shown; billing groups and days are team-wide "
+                "and shown to admins.")
+
+
+def reconcile(
+    conn: Connection, *, integration_id: int, who: PeopleFilter | None = None
+) -> Reconciliation:
+    """Compare one integration's stored events with Cursor's figures for its current cycle.
+
+    ``who`` narrows the members (a limited viewer's teams); billing groups and days,
+    which are team-wide, are then left out."""
+    limited = who is not None and not who.is_everyone()
     integration = get_integration(conn, integration_id)
     snapshot = latest_spend_snapshot(conn, integration_id=integration_id)
     if snapshot is None:
@@ -209,23 +220,26 @@ def reconcile(conn: Connection, *, integration_id: int) -> Reconciliation:
             return LOOKBACK
         return None
 
-    figures = person_figures(conn, integration_id=integration_id, first=cycle_start, last=last)
+    figures = person_figures(conn, integration_id=integration_id, first=cycle_start, last=last,
+                             who=who)  # fmt: skip
     members = []
     for person in figures:
         cursor = snapshot.members.get(person.email)
         if cursor is None and not person.on_demand_ucents and not person.usage_value_ucents:
             continue
         members.append(_member_row(integration_id, cycle_start, person, cursor, reason_for))
-    groups = _group_rows(conn, integration_id, cycle_start, through_ms, figures, reason_for,
-                         {m.email: m for m in members})  # fmt: skip
-    days = _day_rows(conn, integration_id, cycle_start, last, coverage, held.first)
+    groups = [] if limited else _group_rows(
+        conn, integration_id, cycle_start, through_ms, figures, reason_for,
+        {m.email: m for m in members})  # fmt: skip
+    days = [] if limited else _day_rows(conn, integration_id, cycle_start, last, coverage,
+                                        held.first)  # fmt: skip
+    note = None if has_daily_usage(conn, integration_id=integration_id) else (
+        "Cursor's daily usage was not readable: days are not compared")  # fmt: skip
     return Reconciliation(
         integration_id=integration_id, name=integration.name, cycle_start=cycle_start,
         events_through=datetime.fromtimestamp(through_ms / 1000, tz=UTC),
         spend_taken_at=snapshot.taken_at, members=tuple(members), groups=tuple(groups),
-        days=tuple(days),
-        note=None if has_daily_usage(conn, integration_id=integration_id)
-        else "Cursor's daily usage was not readable: days are not compared",
+        days=tuple(days), note=LIMITED_NOTE if limited else note,
     )  # fmt: skip
 
 
@@ -363,8 +377,10 @@ def _day_rows(
     return out
 
 
-def reconcile_all(conn: Connection, *, integration_id: int | None = None) -> list[Reconciliation]:
+def reconcile_all(
+    conn: Connection, *, integration_id: int | None = None, who: PeopleFilter | None = None
+) -> list[Reconciliation]:
     """:func:`reconcile` for one integration, or for every connected one."""
     ids = [integration_id] if integration_id is not None else [
         i.id for i in list_integrations(conn)]  # fmt: skip
-    return [reconcile(conn, integration_id=i) for i in ids]
+    return [reconcile(conn, integration_id=i, who=who) for i in ids]

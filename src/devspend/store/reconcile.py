@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from devspend.store.person_scope import PeopleFilter, person_ids
 from devspend.store.tables import (
     billing_group_members,
     billing_groups,
@@ -122,9 +123,11 @@ def latest_spend_snapshot(conn: Connection, *, integration_id: int) -> SpendSnap
 
 
 def person_figures(
-    conn: Connection, *, integration_id: int, first: date, last: date
-) -> list[PersonFigures]:
-    """Every person of the integration with their events' figures over ``first``..``last``."""
+    conn: Connection, *, integration_id: int, first: date, last: date,
+    who: PeopleFilter | None = None,
+) -> list[PersonFigures]:  # fmt: skip
+    """Every person of the integration (of ``who``, when given) with their events' figures
+    over ``first``..``last``."""
     u = usage_daily_user
     sums = (
         sa.select(u.c.person_id, sa.func.sum(u.c.charged_ucents).label("value"),
@@ -133,13 +136,16 @@ def person_figures(
         .group_by(u.c.person_id)
         .subquery()
     )  # fmt: skip
-    rows = conn.execute(
+    query = (
         sa.select(people.c.id, people.c.email, people.c.name, people.c.is_removed,
                   sums.c.value, sums.c.on_demand)
         .select_from(people.outerjoin(sums, sums.c.person_id == people.c.id))
         .where(people.c.integration_id == integration_id)
         .order_by(people.c.email)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+    if who is not None and not who.is_everyone():
+        query = query.where(people.c.id.in_(person_ids(who)))
+    rows = conn.execute(query).all()
     return [
         PersonFigures(person_id=int(r.id), email=str(r.email), name=r.name,
                       is_removed=bool(r.is_removed), usage_value_ucents=int(r.value or 0),

@@ -13,7 +13,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from devspend.reports.reconcile import reconcile_all
-from devspend.web.deps import ConnDep, CurrentUser
+from devspend.store.person_scope import PeopleFilter
+from devspend.store.viewer_teams import teams_of
+from devspend.web.deps import ConnDep, CurrentUser, Principal
 from devspend.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,11 +27,19 @@ IntegrationParam = Annotated[
 ]
 
 
+def _who(user: Principal, conn: ConnDep) -> PeopleFilter | None:
+    """A limited viewer sees only their teams' members (admins: everyone)."""
+    if user.user.is_admin:
+        return None
+    teams = teams_of(conn, user_id=user.user.id)
+    return None if teams is None else PeopleFilter(visible_teams=teams)
+
+
 @router.get("/reconcile")
 def reconcile_page(
-    request: Request, _user: CurrentUser, conn: ConnDep, integration: IntegrationParam = None
+    request: Request, user: CurrentUser, conn: ConnDep, integration: IntegrationParam = None
 ) -> Response:
-    results = reconcile_all(conn, integration_id=integration)
+    results = reconcile_all(conn, integration_id=integration, who=_who(user, conn))
     return render(request, "reconcile.html", {
         "results": results, "ok": all(r.ok for r in results), "active": "reconcile",
     })  # fmt: skip
@@ -37,11 +47,11 @@ def reconcile_page(
 
 @api.get("/reconcile")
 def reconcile_api(
-    _user: CurrentUser, conn: ConnDep, integration: IntegrationParam = None
+    user: CurrentUser, conn: ConnDep, integration: IntegrationParam = None
 ) -> dict[str, Any]:
     """The current billing cycle compared with Cursor's own figures: per member on-demand
     vs ``spendCents`` and usage value vs ``overallSpendCents``, per billing group, per day
     event counts vs daily usage. ``delta_cents`` = events − Cursor; ``ok`` is false when any
     row is a ``mismatch``. Money: decimal strings of cents."""
-    results = reconcile_all(conn, integration_id=integration)
+    results = reconcile_all(conn, integration_id=integration, who=_who(user, conn))
     return {"ok": all(r.ok for r in results), "integrations": [r.as_json() for r in results]}
