@@ -50,6 +50,17 @@ def test_demo_prepares_a_usable_dashboard(tmp_path: Path) -> None:
             assert any(a["kind"] == "anomaly" and a["driver"] for a in alerts)
             assert all(not a["deliveries"] for a in alerts)  # no channel: shown, not sent
             assert "what would have been sent" in client.get("/alerts").text
+            # what the money bought, on first run: AI code with ratios, adoption, what-if
+            code = client.get("/api/v1/ai-code?range=30d").json()
+            assert code["empty_reason"] is None
+            assert code["total_ratios"]["cost_per_accepted_ai_line_cents"] is not None
+            assert all(t["cost_per_accepted_ai_line_cents"] for t in code["teams"])
+            adoption = client.get("/api/v1/adoption?range=30d").json()
+            assert adoption["has_daily_usage"]
+            assert adoption["total"]["tab_accept_rate_percent"] is not None
+            whatif = client.get("/api/v1/whatif?range=30d").json()
+            assert whatif["rows"]
+            assert whatif["rows"][0]["saving_cents"] is not None
             assert "Imported" in printed
             assert "FOCUS cloud cost rows" in printed
     finally:
