@@ -78,3 +78,23 @@ def test_only_tests_and_the_demo_use_the_fake_cursor() -> None:
              if any(m.startswith("devspend.cursor.fake") for m in _imports(p))
              and "fake" not in p.parts]  # fmt: skip
     assert {str(p) for p in users} <= {"web/demo.py", "cli/fake.py", "cli/web.py"}
+
+
+SQL_BUILDERS = {"select", "insert", "update", "delete", "text", "func", "case", "union_all"}
+TABLE_MODULES = ("devspend.store.tables", "devspend.store.cloud_tables",
+                 "devspend.store.auth_tables", "devspend.store.alert_tables")  # fmt: skip
+
+
+@pytest.mark.parametrize("package", ["focus", "reports", "alerts", "web", "cli"])
+def test_only_the_store_builds_sql(package: str) -> None:
+    """SQL lives in store/: no other package names a table or builds a statement."""
+    wrong = []
+    for path in _modules(package):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr in SQL_BUILDERS
+                    and isinstance(node.value, ast.Name) and node.value.id in ("sa", "sqlalchemy")):
+                wrong.append(f"{path.relative_to(SRC)}:{node.lineno} builds SQL (sa.{node.attr})")
+        wrong += [f"{path.relative_to(SRC)} imports {m}" for m in _imports(path)
+                  if m.startswith(TABLE_MODULES)]  # fmt: skip
+    assert not wrong, "\n".join(wrong)

@@ -32,8 +32,8 @@ import sqlalchemy as sa
 
 from devspend.csv_writer import write_csv as write_csv_rows
 from devspend.settings import Settings
-from devspend.store.cloud_tables import allocations
-from devspend.store.tables import integrations, kinds, models, people, usage_daily_detail
+from devspend.store.cloud_spend import allocation_by_email
+from devspend.store.usage_export import detail_rows, integration_names
 
 ExportFormat = Literal["csv", "parquet"]
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -127,33 +127,14 @@ def focus_rows(
 ) -> Iterator[dict[str, object]]:
     """FOCUS rows (typed: Decimal, datetime, int, bool, str) for the days asked, in day
     order, then one Purchase row per seat charge."""
-    d = usage_daily_detail.c
-    query = (
-        sa.select(
-            d.day, d.max_mode, d.events, d.input_tokens, d.output_tokens, d.cache_write_tokens,
-            d.cache_read_tokens, d.total_ucents, d.chargeable_ucents, d.token_fee_ucents,
-            d.requests_costs_micros, d.token_based_events, d.integration_id,
-            integrations.c.display_name, people.c.email, models.c.name.label("model"),
-            kinds.c.name.label("kind"), allocations.c.team, allocations.c.cost_center,
-        )
-        .join(integrations, integrations.c.id == d.integration_id)
-        .join(people, people.c.id == d.person_id)
-        .join(models, models.c.id == d.model_id)
-        .join(kinds, kinds.c.id == d.kind_id)
-        .outerjoin(allocations, allocations.c.email == sa.func.lower(people.c.email))
-        .where(d.day >= first_day, d.day <= last_day)
-        .order_by(d.day, d.integration_id, people.c.email, models.c.name, kinds.c.name, d.max_mode)
-    )
-    for row in conn.execution_options(yield_per=5000).execute(query).mappings():
+    for row in detail_rows(conn, start=first_day, end=last_day):
         yield _focus_row(row, invoice_issuer=settings.invoice_issuer_name)
     if seats:
         labels = {
-            str(r.email).lower(): {k: v for k, v in (("team", r.team),
-                                                     ("cost_center", r.cost_center)) if v}
-            for r in conn.execute(sa.select(allocations))
+            email: {k: v for k, v in (("team", a.team), ("cost_center", a.cost_center)) if v}
+            for email, a in allocation_by_email(conn).items()
         }  # fmt: skip
-        accounts = {int(r.id): r.display_name for r in conn.execute(
-            sa.select(integrations.c.id, integrations.c.display_name))}  # fmt: skip
+        accounts = integration_names(conn)
         for seat in sorted(seats, key=lambda s: (s.charge_start, s.integration_id, s.email)):
             yield _seat_row(seat, account=accounts.get(seat.integration_id),
                             tags=labels.get(seat.email.lower(), {}),

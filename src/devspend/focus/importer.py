@@ -25,11 +25,10 @@ import sqlalchemy as sa
 
 from devspend.errors import FocusImportError
 from devspend.focus.columns import detect_version
-from devspend.focus.cost_writer import insert_costs
 from devspend.focus.mapping import BatchKey, RowMapper
 from devspend.focus.reader import DEFAULT_CHUNK_ROWS, ReadLimits, input_files, open_focus
 from devspend.settings import Settings
-from devspend.store.cloud_tables import cloud_costs, cloud_import_batches
+from devspend.store.cloud_writes import insert_costs, open_batch, set_batch_rows
 
 MAX_REPORTED_PROBLEMS = 1000
 SHOWN_PROBLEMS = 20
@@ -180,11 +179,7 @@ def _import_file(
         if total_problems:
             raise FocusRowsError(result.path, problems, total_problems)
         for batch_id, rows in rows_per_batch.items():
-            conn.execute(
-                cloud_import_batches.update()
-                .where(cloud_import_batches.c.id == batch_id)
-                .values(rows=rows)
-            )
+            set_batch_rows(conn, batch_id=batch_id, rows=rows)
     result.groups = {key: rows_per_batch[batch_id] for key, batch_id in batch_ids.items()}
 
 
@@ -199,42 +194,14 @@ def _open_batch(
 ) -> int:
     """Start a batch for ``key``, deleting what earlier runs stored for the same key."""
     account, period_start = key
-    if conn.dialect.name == "postgresql":
-        # Two concurrent imports of one account-period must not both keep their rows:
-        # the second waits here until the first commits, then replaces it. (SQLite
-        # already serialises writing transactions.)
-        conn.execute(
-            sa.text(
-                "SELECT pg_advisory_xact_lock(hashtextextended("
-                "'devspend-focus:' || current_schema() || ':' || :key, 0))"
-            ),
-            {"key": f"{account}:{period_start.isoformat()}"},
-        )
-    earlier = sa.select(cloud_import_batches.c.id).where(
-        cloud_import_batches.c.account == account,
-        cloud_import_batches.c.billing_period_start == period_start,
-        cloud_import_batches.c.run_id != run_id,
-    )
-    deleted = conn.execute(cloud_costs.delete().where(cloud_costs.c.batch_id.in_(earlier)))
-    result.replaced_rows += max(deleted.rowcount, 0)
-    conn.execute(cloud_import_batches.delete().where(cloud_import_batches.c.id.in_(earlier)))
-    inserted = conn.execute(
-        cloud_import_batches.insert().values(
-            run_id=run_id,
-            account=account,
-            provider=record["provider"],
-            billing_period_start=period_start,
-            billing_period_end=record["billing_period_end"],
-            file_name=result.path.name,
-            sha256=result.sha256,
-            focus_version=result.focus_version,
-            rows=0,
-            imported_at=now,
-        )
-    )
-    primary_key = inserted.inserted_primary_key
-    assert primary_key is not None
-    return int(primary_key[0])
+    batch_id, replaced = open_batch(
+        conn, account=account, period_start=period_start, run_id=run_id,
+        provider=record["provider"], billing_period_end=record["billing_period_end"],
+        file_name=result.path.name, sha256=result.sha256, focus_version=result.focus_version,
+        now=now,
+    )  # fmt: skip
+    result.replaced_rows += replaced
+    return batch_id
 
 
 def _short(reason: str, limit: int = MAX_REASON_CHARS) -> str:

@@ -12,21 +12,14 @@ import json
 import sqlalchemy as sa
 
 from devspend.focus.mapping import owner_value
-from devspend.store.cloud_tables import cloud_costs
+from devspend.store.cloud_writes import distinct_tag_sets, set_owner
 
 
 def reassign_owners(engine: sa.Engine, *, owner_tag_key: str) -> int:
     """Set every cloud row's owner from its stored tags under ``owner_tag_key``; rows changed."""
-    c = cloud_costs.c
     changed = 0
     with engine.begin() as conn:
-        tag_sets = conn.execute(sa.select(c.tags).where(c.tags.is_not(None)).distinct()).scalars()
-        for tags in list(tag_sets):
+        for tags in distinct_tag_sets(conn):
             owner = owner_value(json.loads(tags), owner_tag_key)
-            result = conn.execute(
-                cloud_costs.update()
-                .where(c.tags == tags, c.owner.is_distinct_from(owner))
-                .values(owner=owner)
-            )
-            changed += max(result.rowcount, 0)
+            changed += set_owner(conn, tags=tags, owner=owner)
     return changed
