@@ -131,3 +131,12 @@ def test_one_person_and_one_team_agree_on_every_surface(
     team_billed = sum((Decimal(r["BilledCost"]) for r in focus
                        if json.loads(r["Tags"] or "{}").get("team") == TEAM), Decimal(0))
     assert team_billed * 100 == team[0]
+
+
+def test_a_model_filter_leaves_seats_out_of_cost(faces: tuple[WebEnv, TestClient, str]) -> None:
+    _env, client, _email = faces
+    [model] = client.get(f"/api/v1/models?{PERIOD}").json()["rows"][:1]
+    cost = client.get(f"/api/v1/overview?{PERIOD}&model={quote(model['model'])}").json()["cost"]
+    assert cost["seat_cents"] is None
+    assert "per person" in cost["seat_note"]
+    assert Decimal(cost["cost_cents"]) == Decimal(cost["on_demand_cents"])
