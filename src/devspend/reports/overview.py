@@ -142,7 +142,8 @@ def build_overview(conn: Connection, flt: ReportFilter, *, split: Split) -> Over
     if previous.charged_cents:
         change = ((period.charged_cents - previous.charged_cents) * 100 / previous.charged_cents)
         change = change.quantize(Decimal("0.1"))
-    top_people = _by_value(usage.usage_by(conn, scope, dim="person"))[:TOP_PEOPLE]
+    # ranked in SQL on usage value (ties: lowest id), figures read for these ten only
+    top_people = usage.top_usage(conn, scope, dim="person", top=TOP_PEOPLE)
     people = names.person_names(conn, [i for i, _ in top_people])
     model_names = names.model_names(conn)
     kind_names = names.kind_names(conn)

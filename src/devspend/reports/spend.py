@@ -142,7 +142,8 @@ def _owners(conn: Connection, flt: ReportFilter) -> set[str] | None:
     if not flt.narrows_people:
         return None
     emails = {p.email.lower() for p in names.person_names(
-        conn, usage.usage_by(conn, flt.scope(), dim="person")).values()}  # fmt: skip
+        conn, usage.measure_by(conn, flt.scope(), dim="person", measure="events")
+    ).values()}  # fmt: skip
     allocated = cloud_spend.allocation_by_email(conn)
     teams = {a.team.lower() for e, a in allocated.items() if e in emails and a.team}
     if flt.team:

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from devspend.store.periods import as_date, in_period, summed
+from devspend.store.periods import as_date, in_period
 from devspend.store.tables import MEASURE_COLUMNS
 from devspend.store.usage import (
     ID_COLUMNS,
@@ -22,7 +22,7 @@ from devspend.store.usage import (
     UsageScope,
     grain_for,
     scope_conditions,
-    scope_pieces,
+    top_ids,
 )
 
 
@@ -37,14 +37,7 @@ class DayUsage:
 
 def top_keys(conn: Connection, scope: UsageScope, *, by: Dim, top: int) -> list[int]:
     """The ``top`` ids of ``by`` with the most usage value in the scope (ties: lowest id)."""
-    grain = grain_for({by, *scope.dims()})
-    column = ID_COLUMNS[by]
-    sums = summed(scope_pieces(scope, grain), [column], measures=["charged_ucents"],
-                  where=scope_conditions(scope)).subquery()  # fmt: skip
-    return [int(k) for k in conn.execute(
-        sa.select(sums.c[column]).order_by(sums.c.charged_ucents.desc(), sums.c[column])
-        .limit(top)
-    ).scalars()]  # fmt: skip
+    return top_ids(conn, scope, by=by, top=top)
 
 
 def daily_series(

@@ -227,8 +227,9 @@ class Grain:
 
 # smallest first: the first grain knowing every needed dimension is read
 GRAINS: tuple[Grain, ...] = (
-    Grain(usage_daily_model, usage_monthly_model, frozenset({"model"})),
+    # a handful of kinds against tens of models: a year's daily totals read 11x faster
     Grain(usage_daily_kind, usage_monthly_kind, frozenset({"kind"})),
+    Grain(usage_daily_model, usage_monthly_model, frozenset({"model"})),
     Grain(usage_daily_user, usage_monthly_user, frozenset({"person"})),
     Grain(usage_daily_detail, usage_monthly_user_model, frozenset({"person", "model"})),
     Grain(usage_daily_detail, None, frozenset({"person", "model", "kind"})),
@@ -240,11 +241,14 @@ def grain_for(needed: set[Dim]) -> Grain:
     return next(g for g in GRAINS if needed <= g.dims)
 
 
-def scope_conditions(scope: UsageScope) -> Conditions | None:
-    """Per-table predicates for the scope's people and model (None: no narrowing)."""
+def scope_conditions(
+    scope: UsageScope, *, only: tuple[Dim, Sequence[int]] | None = None
+) -> Conditions | None:
+    """Per-table predicates for the scope's people and model, and (``only``) for some ids
+    of one dimension (None: no narrowing)."""
     ids = None if scope.people.is_everyone() else person_ids(scope.people)
     model = scope.model
-    if ids is None and model is None:
+    if ids is None and model is None and only is None:
         return None
 
     def conditions(table: sa.Table) -> list[sa.ColumnElement[bool]]:
@@ -253,28 +257,32 @@ def scope_conditions(scope: UsageScope) -> Conditions | None:
             found.append(table.c.person_id.in_(ids))
         if model is not None:
             found.append(table.c.model_id.in_(sa.select(models.c.id).where(models.c.name == model)))
+        if only is not None:
+            found.append(table.c[ID_COLUMNS[only[0]]].in_(sorted(only[1])))
         return found
 
     return conditions
 
 
-def scope_pieces(scope: UsageScope, grain: Grain) -> list[Piece]:
-    """The scope's period split over ``grain``; a people filter names each day (see
-    :func:`devspend.store.periods.in_period`), so only those people's rows are read."""
+def scope_pieces(scope: UsageScope, grain: Grain, *, few: bool = False) -> list[Piece]:
+    """The scope's period split over ``grain``; a people filter (or ``few`` keys asked
+    for) names each day (see :func:`devspend.store.periods.in_period`), so only those
+    rows are sought instead of every row of the period walked."""
     return pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
                   start=scope.start, end=scope.end,
-                  each_day=not scope.people.is_everyone())  # fmt: skip
+                  each_day=few or not scope.people.is_everyone())  # fmt: skip
 
 
 def usage_rows(
     conn: Connection, scope: UsageScope, *, by: Sequence[Dim] = (),
-    measures: Sequence[str] = MEASURE_COLUMNS,
+    measures: Sequence[str] = MEASURE_COLUMNS, only: tuple[Dim, Sequence[int]] | None = None,
 ) -> list[tuple[tuple[int, ...], dict[str, Any]]]:  # fmt: skip
-    """Summed measures per combination of ``by`` ids (raw integer sums, keyed by column)."""
-    grain = grain_for({*by, *scope.dims()})
+    """Summed measures per combination of ``by`` ids (raw integer sums, keyed by column);
+    ``only``: just these ids of one dimension."""
+    grain = grain_for({*by, *scope.dims(), *([only[0]] if only else [])})
     keys = [ID_COLUMNS[d] for d in by]
-    query = summed(scope_pieces(scope, grain), keys, measures=measures,
-                   where=scope_conditions(scope))  # fmt: skip
+    query = summed(scope_pieces(scope, grain, few=only is not None), keys, measures=measures,
+                   where=scope_conditions(scope, only=only))  # fmt: skip
     result = conn.execute(query)
     columns = list(result.keys())
     width = len(keys)
@@ -282,6 +290,39 @@ def usage_rows(
     # more than the SQL on the 50 k (person, model) pairs of a year
     return [(tuple(int(v) for v in row[:width]), dict(zip(columns, row, strict=True)))
             for row in result.tuples()]  # fmt: skip
+
+
+def measure_by(conn: Connection, scope: UsageScope, *, dim: Dim, measure: str) -> dict[int, int]:
+    """One summed measure (raw integer) per id with rows in the scope: summing one column
+    instead of all eighteen makes the per-person read of a year ~6x cheaper on SQLite."""
+    return {key[0]: int(m[measure])
+            for key, m in usage_rows(conn, scope, by=[dim], measures=[measure])}  # fmt: skip
+
+
+def top_ids(conn: Connection, scope: UsageScope, *, by: Dim, top: int) -> list[int]:
+    """The ``top`` ids of ``by`` with the most usage value in the scope (ties: lowest id),
+    ranked in SQL over the usage value alone."""
+    grain = grain_for({by, *scope.dims()})
+    column = ID_COLUMNS[by]
+    sums = summed(scope_pieces(scope, grain), [column], measures=["charged_ucents"],
+                  where=scope_conditions(scope)).subquery()  # fmt: skip
+    return [int(k) for k in conn.execute(
+        sa.select(sums.c[column]).order_by(sums.c.charged_ucents.desc(), sums.c[column])
+        .limit(top)
+    ).scalars()]  # fmt: skip
+
+
+def top_usage(
+    conn: Connection, scope: UsageScope, *, dim: Dim, top: int
+) -> list[tuple[int, Usage]]:
+    """The ``top`` ids of ``dim`` by usage value (ties: lowest id) with their figures, most
+    first: the ranking sums one column, the figures are read for those ids only."""
+    ids = top_ids(conn, scope, by=dim, top=top)
+    if not ids:
+        return []
+    found = {key[0]: Usage.from_sums(m) for key, m in usage_rows(conn, scope, by=[dim],
+                                                                 only=(dim, ids))}  # fmt: skip
+    return [(i, found[i]) for i in ids]
 
 
 def usage_total(conn: Connection, scope: UsageScope) -> Usage:
