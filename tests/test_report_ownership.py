@@ -62,7 +62,7 @@ def test_monthly_spend_side_by_side_with_shares(loaded: sa.Engine) -> None:
     feb = {(x.provider, x.service): x for x in report.lines
            if x.period == date(2025, 2, 1) and x.currency == "USD"}  # fmt: skip
     assert dollars(feb[("AWS", "EC2")].cents) == Decimal(1)
-    assert feb[("Cursor", "Cursor")].source == "ai"
+    assert feb[("Cursor", "Cursor on-demand")].source == "ai"
     assert feb[("AWS", "S3")].share_percent == Decimal("62.19")  # 5 / 8.04
 
 
@@ -196,3 +196,11 @@ def test_a_sync_fills_allocations_from_billing_groups(
     filled = {a.email: a for a in list_allocations(engine)}
     assert set(filled) == grouped
     assert {a.source for a in filled.values()} == {"billing_group"}
+
+
+def test_team_names_that_differ_only_in_case_are_one_team(loaded: sa.Engine) -> None:
+    set_allocation(loaded, email="carol@example.com", team="WEB", cost_center=None)
+    report = ownership_report(loaded, first_day=date(2025, 1, 1), last_day=date(2025, 2, 28))
+    assert [t.team for t in report.teams if t.team.lower() == "web"] == ["WEB"]
+    [web] = [t for t in report.teams if t.team == "WEB"]
+    assert web.members == 2  # bob ("web") and carol ("WEB")

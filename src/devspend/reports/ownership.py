@@ -93,8 +93,17 @@ def build_ownership(conn: Connection, flt: ReportFilter, *, cost: CostBasis) -> 
     cloud_by_owner, others = cloud_spend.cloud_by_owner(conn, start=flt.start, end=flt.end,
                                                         cost=cost, currency=AI_CURRENCY)
     emails = set(ai) if narrowed else set(ai) | set(allocated)
-    teams_by_name = {a.team.lower(): a.team for a in allocated.values() if a.team}
-    visible_teams = {allocated[e].team for e in emails if e in allocated and allocated[e].team}
+    # one team per name whatever its case ("platform" by hand, "Platform" from Cursor's
+    # billing groups): the first spelling in sort order names it
+    teams_by_name: dict[str, str] = {}
+    for name in sorted({a.team for a in allocated.values() if a.team}):
+        teams_by_name.setdefault(name.lower(), name)
+
+    def team_of(email: str) -> str | None:
+        found = allocated.get(email)
+        return teams_by_name[found.team.lower()] if found and found.team else None
+
+    visible_teams = {t for e in emails if (t := team_of(e))}
     person_cloud: dict[str, Decimal] = defaultdict(Decimal)
     team_cloud: dict[str, Decimal] = defaultdict(Decimal)
     unattributed: dict[str, Decimal] = defaultdict(Decimal)
@@ -114,7 +123,7 @@ def build_ownership(conn: Connection, flt: ReportFilter, *, cost: CostBasis) -> 
             unattributed[owner or UNTAGGED] += cents
     none = cloud_spend.Allocation(None, None)
     people_rows = [
-        PersonSpend(email, person_names.get(email), allocated.get(email, none).team,
+        PersonSpend(email, person_names.get(email), team_of(email),
                     allocated.get(email, none).cost_center, ai.get(email, Decimal(0)),
                     person_cloud.get(email, Decimal(0)))
         for email in sorted(emails)
