@@ -36,7 +36,14 @@ def tally(events: Iterable[UsageEvent]) -> dict[str, Any]:
     for name in ("total_cents", "charged_cents", "chargeable_cents", "cursor_token_fee",
                  "requests_costs"):  # fmt: skip
         out[name] = Decimal(0)
+    out["origin_events"], out["origin_cents"] = {}, {}
     for e in events:
+        origin = ("automation" if e.automation_id else "service_account"
+                  if e.service_account_id else "cloud_agent" if e.cloud_agent_id
+                  else "headless" if e.is_headless else "interactive")  # fmt: skip
+        out["origin_events"][origin] = out["origin_events"].get(origin, 0) + 1
+        out["origin_cents"][origin] = out["origin_cents"].get(origin, Decimal(0)) + (
+            e.charged_cents or 0)
         out["events"] += 1
         out["input_tokens"] += e.input_tokens
         out["output_tokens"] += e.output_tokens
