@@ -1,7 +1,8 @@
 """Reads ranked or narrowed in SQL give what a plain walk would: each person's top model
 (most usage value, then most events, then the model name in code-point order as Python
 orders text: "Zeta" before "alpha" — a PostgreSQL database with a linguistic collation
-would sort "alpha" first), and the people with usage read through the month split."""
+would sort "alpha" first), and people with usage and their spend read through the month
+split."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from devspend.store.integrations import create_integration
+from devspend.store.outcome import spend_by_person, spend_by_person_day
 from devspend.store.person_scope import PeopleFilter
 from devspend.store.seats import people_with_usage
 from devspend.store.summaries import recompute_monthly
@@ -49,11 +51,12 @@ def test_top_model_ranks_value_then_events_then_name_by_code_point(engine: sa.En
         assert top_model_by_person(conn, scope, person_ids_=[]) == {}
 
 
-def test_people_with_usage_read_through_the_month_split_match_their_days(
+def test_people_and_spend_read_through_the_month_split_match_their_days(
     engine: sa.Engine,
 ) -> None:
     """Whole months are read from the monthly summary, the edges from days: the same people
-    as a walk over every day row, for periods that start and end mid-month or not."""
+    and per-person spend as a walk over every day row, for periods that start and end
+    mid-month or not."""
     days = [date(2026, 9, 28), date(2026, 10, 5), date(2026, 10, 31), date(2026, 11, 2)]
     with engine.begin() as conn:
         create_integration(conn, display_name="T", api_key_encrypted=b"-", hint="key_…0000",
@@ -62,7 +65,8 @@ def test_people_with_usage_read_through_the_month_split_match_their_days(
             {"id": i, "integration_id": 1, "email": f"p{i}@example.com"} for i in (1, 2, 3, 4)
         ])  # fmt: skip
         conn.execute(usage_daily_user.insert(), [
-            {"integration_id": 1, "day": day, "person_id": person, "events": events}
+            {"integration_id": 1, "day": day, "person_id": person, "events": events,
+             "charged_ucents": 1000 * events + person, "chargeable_ucents": 7 * events}
             for day, person, events in ((days[0], 1, 2), (days[1], 2, 1), (days[2], 3, 4),
                                         (days[3], 1, 1), (days[1], 4, 0))
         ])  # fmt: skip
@@ -78,4 +82,11 @@ def test_people_with_usage_read_through_the_month_split_match_their_days(
             assert people_with_usage(conn, start=start, end=end) == direct, (start, end)
             assert people_with_usage(conn, start=start, end=end, person_ids=[1, 4]) == (
                 direct & {1, 4})
+            for emails in (None, ["P1@example.com", "p3@example.com"]):
+                per_day = spend_by_person_day(conn, start=start, end=end, emails=emails)
+                added: dict[str, tuple[int, int]] = {}
+                for (email, _day), (value, billed) in per_day.items():
+                    old = added.get(email, (0, 0))
+                    added[email] = (old[0] + value, old[1] + billed)
+                assert spend_by_person(conn, start=start, end=end, emails=emails) == added
         assert people_with_usage(conn, start=periods[2][0], end=periods[2][1]) == {2, 3}

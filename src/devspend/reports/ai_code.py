@@ -50,7 +50,7 @@ from devspend.reports.tables import Column, Table
 from devspend.store.ai_code import ACCESS_DENIED, ai_code_access_states
 from devspend.store.ai_code_queries import ai_code_stored, change_totals, commit_totals
 from devspend.store.names import model_names
-from devspend.store.outcome import members_with_teams, spend_by_person_day
+from devspend.store.outcome import members_with_teams, spend_by_person
 from devspend.store.person_scope import PeopleFilter
 from devspend.store.usage import UsageScope, usage_by
 
@@ -266,7 +266,7 @@ class _Scope:
 
 def _costs(conn: Connection, scope: _Scope, *, basis: CostBasis) -> dict[str, Decimal]:
     ucents: dict[str, int] = defaultdict(int)
-    for (email, _day), (value, billed) in spend_by_person_day(
+    for email, (value, billed) in spend_by_person(
         conn, start=scope.start, end=scope.end, integration_id=scope.integration_id,
         emails=scope.emails,
     ).items():  # fmt: skip

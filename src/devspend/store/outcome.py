@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.store.cloud_tables import allocations
-from devspend.store.tables import people, usage_daily_user
+from devspend.store.periods import pieces
+from devspend.store.tables import people, usage_daily_user, usage_monthly_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,40 @@ def spend_by_person_day(
         .where(*where).group_by(email, u.day)
     ).all()  # fmt: skip
     return {(who, day): (int(value), int(billed)) for who, day, value, billed in rows}
+
+
+def spend_by_person(
+    conn: Connection,
+    *,
+    start: date,
+    end: date,
+    integration_id: int | None = None,
+    emails: Collection[str] | None = None,
+) -> dict[str, tuple[int, int]]:
+    """(usage value, on-demand) micro-cents per lower-case email over the period.
+
+    The same sums as :func:`spend_by_person_day` added up per person, read through the
+    month split (monthly rows for whole months, days at the edges): a year at 2,000
+    people is ~25 k rows summed instead of ~400 k person-days sent to Python (~2.7 s)."""
+    if emails is not None and not emails:
+        return {}
+    parts = pieces(usage_daily_user, usage_monthly_user, integration_id=integration_id,
+                   start=start, end=end)  # fmt: skip
+    selects = [
+        sa.select(t.table.c.person_id, t.table.c.charged_ucents, t.table.c.chargeable_ucents)
+        .where(*t.conditions)
+        for t in parts
+    ]
+    rows = (selects[0] if len(selects) == 1 else sa.union_all(*selects)).subquery()
+    email = sa.func.lower(people.c.email)
+    query = (
+        sa.select(email, sa.func.sum(rows.c.charged_ucents), sa.func.sum(rows.c.chargeable_ucents))
+        .select_from(rows.join(people, people.c.id == rows.c.person_id))
+        .group_by(email)
+    )
+    if emails is not None:
+        query = query.where(email.in_(sorted({e.lower() for e in emails})))
+    return {str(who): (int(value), int(billed)) for who, value, billed in conn.execute(query)}
 
 
 def team_emails(conn: Connection, *, team: str) -> set[str]:
