@@ -95,22 +95,23 @@ def spend_by_person(
     people is ~25 k rows summed instead of ~400 k person-days sent to Python (~2.7 s)."""
     if emails is not None and not emails:
         return {}
+    email = sa.func.lower(people.c.email)
+    # some people: their rows sought day by day in each piece, not the period's walked
+    wanted = None if emails is None else sa.select(people.c.id).where(
+        email.in_(sorted({e.lower() for e in emails})))  # fmt: skip
     parts = pieces(usage_daily_user, usage_monthly_user, integration_id=integration_id,
-                   start=start, end=end)  # fmt: skip
+                   start=start, end=end, each_day=wanted is not None)  # fmt: skip
     selects = [
         sa.select(t.table.c.person_id, t.table.c.charged_ucents, t.table.c.chargeable_ucents)
-        .where(*t.conditions)
+        .where(*t.conditions, *([t.table.c.person_id.in_(wanted)] if wanted is not None else []))
         for t in parts
     ]
     rows = (selects[0] if len(selects) == 1 else sa.union_all(*selects)).subquery()
-    email = sa.func.lower(people.c.email)
     query = (
         sa.select(email, sa.func.sum(rows.c.charged_ucents), sa.func.sum(rows.c.chargeable_ucents))
         .select_from(rows.join(people, people.c.id == rows.c.person_id))
         .group_by(email)
     )
-    if emails is not None:
-        query = query.where(email.in_(sorted({e.lower() for e in emails})))
     return {str(who): (int(value), int(billed)) for who, value, billed in conn.execute(query)}
 
 
