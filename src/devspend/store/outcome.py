@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.store.cloud_tables import allocations
-from devspend.store.periods import pieces
+from devspend.store.periods import pieces, seek_each_day
 from devspend.store.tables import people, usage_daily_user, usage_monthly_user
 
 
@@ -100,7 +100,9 @@ def spend_by_person(
     wanted = None if emails is None else sa.select(people.c.id).where(
         email.in_(sorted({e.lower() for e in emails})))  # fmt: skip
     parts = pieces(usage_daily_user, usage_monthly_user, integration_id=integration_id,
-                   start=start, end=end, each_day=wanted is not None)  # fmt: skip
+                   start=start, end=end,
+                   each_day=emails is not None and seek_each_day(
+                       conn.dialect.name, people=len(set(emails))))  # fmt: skip
     selects = [
         sa.select(t.table.c.person_id, t.table.c.charged_ucents, t.table.c.chargeable_ucents)
         .where(*t.conditions, *([t.table.c.person_id.in_(wanted)] if wanted is not None else []))

@@ -46,6 +46,14 @@ def in_period(
     return conditions
 
 
+def seek_each_day(dialect: str, *, people: int | None) -> bool:
+    """Whether a read narrowed to ``people`` people (None: unknown, a team say) should name
+    each day (:func:`in_period`). SQLite gains for any narrowing (a team of 100 over a
+    year: 394 → 191 ms); PostgreSQL for one person (158 → 16 ms), while for a team its
+    parallel hash join over the day range beats 36 k index probes (246 vs 433 ms)."""
+    return dialect == "sqlite" or people == 1
+
+
 def _every(start: date, end: date, *, monthly: bool) -> list[date]:
     found, current = [], start
     while current <= end:

@@ -22,6 +22,7 @@ from devspend.store.usage import (
     UsageScope,
     grain_for,
     scope_conditions,
+    seeks_days,
     top_ids,
 )
 
@@ -47,7 +48,7 @@ def daily_series(
     grain = grain_for({*([by] if by else []), *scope.dims()})
     table = grain.daily
     conditions = in_period(table, integration_id=scope.integration_id, start=scope.start,
-                           end=scope.end, each_day=not scope.people.is_everyone())  # fmt: skip
+                           end=scope.end, each_day=seeks_days(conn, scope))  # fmt: skip
     narrow = scope_conditions(scope)
     if narrow is not None:
         conditions += narrow(table)

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from devspend.money import Money, from_micros
 from devspend.store.origins import MEASURED_ORIGINS, ORIGIN_NAMES
-from devspend.store.periods import Conditions, Piece, pieces, summed
+from devspend.store.periods import Conditions, Piece, pieces, seek_each_day, summed
 from devspend.store.person_scope import PeopleFilter, person_ids
 from devspend.store.tables import (
     MEASURE_COLUMNS,
@@ -264,13 +264,23 @@ def scope_conditions(
     return conditions
 
 
-def scope_pieces(scope: UsageScope, grain: Grain, *, few: bool = False) -> list[Piece]:
-    """The scope's period split over ``grain``; a people filter (or ``few`` keys asked
-    for) names each day (see :func:`devspend.store.periods.in_period`), so only those
-    rows are sought instead of every row of the period walked."""
+def seeks_days(conn: Connection, scope: UsageScope, *, few: bool = False) -> bool:
+    """Whether the scope's reads name each day (:func:`devspend.store.periods.in_period`):
+    narrowed to some people (or ``few`` keys asked for), where that is faster."""
+    if few:
+        return True
+    if scope.people.is_everyone():
+        return False
+    return seek_each_day(conn.dialect.name, people=1 if scope.people.email else None)
+
+
+def scope_pieces(
+    conn: Connection, scope: UsageScope, grain: Grain, *, few: bool = False
+) -> list[Piece]:
+    """The scope's period split over ``grain``; see :func:`seeks_days`."""
     return pieces(grain.daily, grain.monthly, integration_id=scope.integration_id,
                   start=scope.start, end=scope.end,
-                  each_day=few or not scope.people.is_everyone())  # fmt: skip
+                  each_day=seeks_days(conn, scope, few=few))  # fmt: skip
 
 
 def usage_rows(
@@ -281,7 +291,7 @@ def usage_rows(
     ``only``: just these ids of one dimension."""
     grain = grain_for({*by, *scope.dims(), *([only[0]] if only else [])})
     keys = [ID_COLUMNS[d] for d in by]
-    query = summed(scope_pieces(scope, grain, few=only is not None), keys, measures=measures,
+    query = summed(scope_pieces(conn, scope, grain, few=only is not None), keys, measures=measures,
                    where=scope_conditions(scope, only=only))  # fmt: skip
     result = conn.execute(query)
     columns = list(result.keys())
@@ -304,7 +314,7 @@ def top_ids(conn: Connection, scope: UsageScope, *, by: Dim, top: int) -> list[i
     ranked in SQL over the usage value alone."""
     grain = grain_for({by, *scope.dims()})
     column = ID_COLUMNS[by]
-    sums = summed(scope_pieces(scope, grain), [column], measures=["charged_ucents"],
+    sums = summed(scope_pieces(conn, scope, grain), [column], measures=["charged_ucents"],
                   where=scope_conditions(scope)).subquery()  # fmt: skip
     return [int(k) for k in conn.execute(
         sa.select(sums.c[column]).order_by(sums.c.charged_ucents.desc(), sums.c[column])
@@ -354,7 +364,7 @@ def top_model_by_person(
     if not person_ids_:
         return {}
     grain = grain_for({"person", "model", *scope.dims()})
-    pairs = summed(scope_pieces(scope, grain), ["person_id", "model_id"],
+    pairs = summed(scope_pieces(conn, scope, grain), ["person_id", "model_id"],
                    measures=["charged_ucents", "events"],
                    where=scope_conditions(scope)).subquery()  # fmt: skip
     ranked = (
@@ -387,7 +397,7 @@ def people_per_model(conn: Connection, scope: UsageScope) -> dict[int, int]:
     pieces by ``UNION``: counts are not additive, so sums of monthly counts would not do.
     """
     grain = grain_for({"person", "model"})
-    parts = scope_pieces(scope, grain)
+    parts = scope_pieces(conn, scope, grain)
     where = scope_conditions(scope)
     selects = [
         sa.select(p.table.c.person_id, p.table.c.model_id)
