@@ -190,5 +190,5 @@ def people_with_usage(
         if person_ids is not None:
             query = query.where(part.table.c.person_id.in_(sorted(person_ids)))
         selects.append(query)
-    union = selects[0] if len(selects) == 1 else sa.union(*selects)
+    union = selects[0].distinct() if len(selects) == 1 else sa.union(*selects)
     return {int(pid) for pid in conn.execute(union).scalars()}
