@@ -5,7 +5,6 @@ searchable; the same rows on the page, in ``/api/v1/people`` and ``/people.csv``
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -117,11 +116,12 @@ def build_people(
     top = usage.top_model_by_person(conn, scope, person_ids_=list(by_person))
     model_names = names.model_names(conn)
     fast = fast_premium_requests(conn, integration_ids=[p.integration_id for p in who.values()])
-    merged: dict[str, Usage] = defaultdict(Usage)
+    merged: dict[str, Usage] = {}
     first: dict[str, int] = {}
     for person_id, u in sorted(by_person.items(), key=lambda kv: -kv[1].charged_cents):
         key = who[person_id].email.lower()
-        merged[key] = merged[key].plus(u)
+        # most people are one row: added only when they are in two connected teams
+        merged[key] = merged[key].plus(u) if key in merged else u
         first.setdefault(key, person_id)
     cloud = cloud_owned_by_email(conn, flt)
     seats = seat_summary(conn, start=flt.start, end=flt.end, integration_id=flt.integration_id,
