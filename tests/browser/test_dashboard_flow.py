@@ -45,6 +45,19 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Any, str]]:
     engine.dispose()
 
 
+def _goto_racing_the_pages_reload(page: Any, url: str) -> None:
+    """The integrations page reloads itself when the sync it shows finishes; a navigation
+    of ours racing that reload is aborted (net::ERR_ABORTED), so go again once it is done."""
+    for attempt in range(3):
+        try:
+            page.goto(url)
+            return
+        except Exception as exc:
+            if "ERR_ABORTED" not in str(exc) or attempt == 2:
+                raise
+            page.wait_for_load_state()
+
+
 def _shot(page: Any, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
@@ -88,7 +101,7 @@ def test_admin_journey_and_viewer_limits(site: tuple[str, Any, str], browser: An
         assert time.monotonic() < deadline, "backfill did not finish"
         page.wait_for_timeout(300)
     assert status["status"] == "ok"
-    page.goto(base + "/settings/integrations")
+    _goto_racing_the_pages_reload(page, base + "/settings/integrations")
     assert "ok" in page.inner_text("#integration-1 .sync-state")
     assert "key_…0001" in page.inner_text("#integration-1 .key-hint")
     assert VALID_KEY not in page.content()
