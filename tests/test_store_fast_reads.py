@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from devspend.store.integrations import create_integration
 from devspend.store.outcome import spend_by_person, spend_by_person_day
 from devspend.store.person_scope import PeopleFilter
+from devspend.store.rankings import top_model_by_person
 from devspend.store.seats import people_with_usage
 from devspend.store.summaries import recompute_monthly
 from devspend.store.tables import models, people, usage_daily_detail, usage_daily_user
-from devspend.store.usage import UsageScope, top_model_by_person
+from devspend.store.usage import UsageScope
 
 DAY = date(2026, 11, 10)
 

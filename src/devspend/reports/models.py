@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from devspend.reports.filters import ReportFilter
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
-from devspend.store import names, usage
+from devspend.store import names, rankings, usage
 from devspend.store.usage import Usage
 
 
@@ -33,7 +33,7 @@ def build_models(conn: Connection, flt: ReportFilter) -> ModelsView:
     """Every model used in the period (in the filter), most usage value first."""
     scope = flt.scope()
     labels = names.model_names(conn)
-    people = usage.people_per_model(conn, scope)
+    people = rankings.people_per_model(conn, scope)
     rows = []
     for model_id, m in usage.usage_by(conn, scope, dim="model").items():
         per_million = (

@@ -18,7 +18,7 @@ from devspend.reports.coverage import CoverageNotice, coverage_notice
 from devspend.reports.filters import ReportFilter
 from devspend.reports.origins import OriginShare, origin_shares
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
-from devspend.store import names, series, usage
+from devspend.store import names, rankings, series, usage
 from devspend.store.usage import Dim, Usage
 
 COST_COLUMNS = [
@@ -143,7 +143,7 @@ def build_overview(conn: Connection, flt: ReportFilter, *, split: Split) -> Over
         change = ((period.charged_cents - previous.charged_cents) * 100 / previous.charged_cents)
         change = change.quantize(Decimal("0.1"))
     # ranked in SQL on usage value (ties: lowest id), figures read for these ten only
-    top_people = usage.top_usage(conn, scope, dim="person", top=TOP_PEOPLE)
+    top_people = rankings.top_usage(conn, scope, dim="person", top=TOP_PEOPLE)
     people = names.person_names(conn, [i for i, _ in top_people])
     model_names = names.model_names(conn)
     kind_names = names.kind_names(conn)

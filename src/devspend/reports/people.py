@@ -17,7 +17,7 @@ from devspend.reports.filters import ReportFilter
 from devspend.reports.ownership import cloud_owned_by_email
 from devspend.reports.seats import cost_cents, seat_summary
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
-from devspend.store import names, usage
+from devspend.store import names, rankings, usage
 from devspend.store.people import fast_premium_requests, members
 from devspend.store.usage import Usage
 
@@ -113,7 +113,7 @@ def build_people(
     known = members(conn, integration_id=flt.integration_id, who=flt.people)
     by_person = usage.usage_by(conn, scope, dim="person")
     who = names.person_names(conn, by_person)
-    top = usage.top_model_by_person(conn, scope, person_ids_=list(by_person))
+    top = rankings.top_model_by_person(conn, scope, person_ids_=list(by_person))
     model_names = names.model_names(conn)
     fast = fast_premium_requests(conn, integration_ids=[p.integration_id for p in who.values()])
     merged: dict[str, Usage] = {}

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from devspend.store.periods import as_date, in_period
+from devspend.store.rankings import top_ids
 from devspend.store.tables import MEASURE_COLUMNS
 from devspend.store.usage import (
     ID_COLUMNS,
@@ -23,7 +24,6 @@ from devspend.store.usage import (
     grain_for,
     scope_conditions,
     seeks_days,
-    top_ids,
 )
 
 
