@@ -11,12 +11,12 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from devspend.money import Money
-from devspend.reports.ai_code import OutcomeSummary, outcome_summary
 from devspend.reports.charts import DailyChart, stacked_chart
 from devspend.reports.cost import CostFigures, cost_figures
 from devspend.reports.coverage import CoverageNotice, coverage_notice
 from devspend.reports.filters import ReportFilter
 from devspend.reports.origins import OriginShare, origin_shares
+from devspend.reports.outcome_cards import OutcomeSummary, outcome_summary
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
 from devspend.store import names, rankings, series, usage
 from devspend.store.usage import Dim, Usage

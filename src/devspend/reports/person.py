@@ -13,11 +13,11 @@ from sqlalchemy.engine import Connection
 from devspend.errors import NotFoundError
 from devspend.money import Money
 from devspend.reports.adoption import PersonAdoptionRow, person_adoption
-from devspend.reports.ai_code import PersonAiCode, person_ai_code
 from devspend.reports.charts import DailyChart, total_chart
 from devspend.reports.cost import CostFigures, cost_figures
 from devspend.reports.filters import ReportFilter
 from devspend.reports.origins import OriginShare, origin_shares
+from devspend.reports.outcome_cards import PersonAiCode, person_ai_code
 from devspend.reports.ownership import cloud_owned_by_email
 from devspend.reports.tables import USAGE_COLUMNS, Column, Table
 from devspend.store import cloud_spend, names, people, series, usage
