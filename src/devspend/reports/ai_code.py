@@ -44,6 +44,7 @@ from devspend.reports.adoption import (
     percent,
 )
 from devspend.reports.filters import ReportFilter
+from devspend.reports.outcome_ratios import CENT, OutcomeRatios, ratios
 from devspend.reports.seats import person_seats
 from devspend.reports.tables import Column, Table
 from devspend.store.ai_code import ACCESS_DENIED, ai_code_access_states
@@ -57,7 +58,6 @@ DEFAULT_MIN_LINES = 100
 DEFAULT_MIN_COMMITS = 5
 PER_PERSON = "person"
 BY_AI_LINES = "inferred: person cost split by AI lines committed per repo"
-CENT = Decimal("0.0001")
 
 
 class CostBasis(StrEnum):
@@ -110,22 +110,6 @@ class AiCodeFigures(BaseModel):
     def plus(self, other: AiCodeFigures) -> AiCodeFigures:
         names = AiCodeFigures.model_fields
         return AiCodeFigures(**{n: getattr(self, n) + getattr(other, n) for n in names})
-
-
-class OutcomeRatios(BaseModel):
-    """Cost per outcome, hidden (None) below the minimum counts, with the reason."""
-
-    cost_per_accepted_ai_line_cents: Cents | None = None
-    cost_per_ai_commit_cents: Cents | None = None
-    """Per AI-assisted commit on the primary branch."""
-    hidden: list[str] = []
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def cost_per_1k_accepted_ai_lines_cents(self) -> Cents | None:
-        """The same per 1,000 lines, for tables (a line costs a fraction of a cent)."""
-        per_line = self.cost_per_accepted_ai_line_cents
-        return None if per_line is None else per_line * 1000
 
 
 class PersonAiCodeRow(AiCodeFigures, OutcomeRatios):
@@ -223,24 +207,6 @@ CODE_COLUMNS = (
     Column("Primary AI share", "primary_ai_share_percent", "percent"),
     Column("Accepted AI lines", "accepted_ai_lines", "count"),
 )  # fmt: skip
-
-
-def ratios(figures: AiCodeFigures, *, min_lines: int, min_commits: int) -> OutcomeRatios:
-    """Cost per accepted AI line and per primary AI-assisted commit, or why not shown."""
-    hidden: list[str] = []
-    per_line = per_commit = None
-    if figures.accepted_ai_lines >= min_lines and figures.accepted_ai_lines > 0:
-        per_line = (figures.cost_cents / figures.accepted_ai_lines).quantize(CENT)
-    else:
-        hidden.append(f"cost per accepted AI line hidden: {figures.accepted_ai_lines} "
-                      f"accepted AI lines, fewer than {min_lines}")  # fmt: skip
-    if figures.primary_ai_commits >= min_commits and figures.primary_ai_commits > 0:
-        per_commit = (figures.cost_cents / figures.primary_ai_commits).quantize(CENT)
-    else:
-        hidden.append(f"cost per AI-assisted commit hidden: {figures.primary_ai_commits} "
-                      f"on the primary branch, fewer than {min_commits}")  # fmt: skip
-    return OutcomeRatios(cost_per_accepted_ai_line_cents=per_line,
-                         cost_per_ai_commit_cents=per_commit, hidden=hidden)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,12 @@ from devspend.reports.adoption import Cents, Percent, build_adoption_report
 from devspend.reports.ai_code import (
     AiCodeFigures,
     CostBasis,
-    OutcomeRatios,
     RepoAiCodeRow,
     build_ai_code,
     build_ai_code_report,
 )
 from devspend.reports.filters import ReportFilter
+from devspend.reports.outcome_ratios import OutcomeRatios
 from devspend.store.person_scope import PeopleFilter
 
 
