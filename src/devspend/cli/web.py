@@ -7,6 +7,7 @@ app from :func:`devspend.web.app.create_app` run by uvicorn with the scheduler o
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,6 @@ from devspend.errors import ConfigError
 from devspend.settings import load_settings
 from devspend.store import accounts, viewer_teams
 from devspend.store.engine import opened_database
-from devspend.web import identity
-from devspend.web.clock import utc_now
 
 if TYPE_CHECKING:
     import uvicorn
@@ -109,6 +108,8 @@ def _user_add_command(
     ),
 ) -> None:
     """Create a web user (viewer by default); the password is prompted, never an argument."""
+    from devspend.web import identity  # the web face's accounts (lazily, like its app)
+
     if admin and team:
         raise ConfigError("--team limits a viewer; admins see everything.")
     settings = load_settings()
@@ -116,7 +117,7 @@ def _user_add_command(
     with opened_database(settings.effective_database_url) as engine:
         user = identity.add_user(
             engine, email=email, password=password, role="admin" if admin else "viewer",
-            now=utc_now(),
+            now=datetime.now(UTC),
         )  # fmt: skip
         if team:
             with engine.begin() as conn:
@@ -140,9 +141,11 @@ def _token_create_command(
     name: str = typer.Argument(..., help="What will use the token (shown in lists)."),
 ) -> None:
     """Create a read-only API token; it is printed once and stored only as a hash."""
+    from devspend.web import identity  # the web face's accounts (lazily, like its app)
+
     settings = load_settings()
     with opened_database(settings.effective_database_url) as engine:
-        token = identity.create_token(engine, name=name, created_by=None, now=utc_now())
+        token = identity.create_token(engine, name=name, created_by=None, now=datetime.now(UTC))
     Console(stderr=True, highlight=False).print(
         f"Token {token.id} created; copy it now, it is not shown again:"
     )
@@ -151,9 +154,11 @@ def _token_create_command(
 
 def _token_revoke_command(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
     """Revoke an API token (requests with it are refused from now on)."""
+    from devspend.web import identity  # the web face's accounts (lazily, like its app)
+
     settings = load_settings()
     with opened_database(settings.effective_database_url) as engine:
-        identity.revoke_token(engine, token_id=token_id, now=utc_now())
+        identity.revoke_token(engine, token_id=token_id, now=datetime.now(UTC))
     Console(highlight=False).print(f"Token {token_id} revoked.")
 
 
